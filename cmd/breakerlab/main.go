@@ -1,0 +1,103 @@
+// Command breakerlab is the CLI over breakerlab: it wires flags to the
+// library packages and holds no logic of its own.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// command is one subcommand: its one-line summary and its entry point.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands is the table of subcommands; each lives in a file of its own.
+var commands = map[string]command{
+	// Each subcommand adds its line here.
+}
+
+// Exit codes, documented in the README.
+const (
+	exitOK     = 0 // every check held
+	exitFailed = 1 // a check failed
+	exitUsage  = 2 // bad input or usage
+)
+
+// usageError marks bad input: a flag, an argument or a file. It exits 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError with a formatted message.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// errChecksFailed reports that a run finished but a check failed. It exits 1.
+var errChecksFailed = errors.New("breakerlab: checks failed")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode maps an error from run to the process exit code, printing it.
+func exitCode(err error, stderr io.Writer) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errChecksFailed):
+		fmt.Fprintln(stderr, err)
+		return exitFailed
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "breakerlab:", err)
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "breakerlab:", err)
+		return exitFailed
+	}
+}
+
+// run dispatches args to a subcommand. Tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return usagef("no command given")
+		}
+		return nil
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		printUsage(stderr)
+		return usagef("unknown command %q", args[0])
+	}
+	return cmd.run(ctx, args[1:], stdout, stderr)
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: breakerlab COMMAND [flags] [args]")
+	fmt.Fprintln(w, "\nCommands:")
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'breakerlab COMMAND -h' for a command's flags and examples.")
+	fmt.Fprintln(w, "Exit codes: 0 every check held, 1 a check failed, 2 bad input or usage.")
+}
