@@ -22,6 +22,13 @@ type command struct {
 // commands is the table of subcommands; each lives in a file of its own.
 var commands = map[string]command{
 	// Each subcommand adds its line here.
+	"run":      {"run scenarios, record them, check the invariants and report", runCmd},
+	"list":     {"list the built-in scenarios", listCmd},
+	"fake":     {"serve fault-injecting fake dependencies on loopback, with a control API", fakeCmd},
+	"validate": {"check scenario or service files without running them", validateCmd},
+	"report":   {"rebuild the HTML, Markdown, JSON and JUnit reports and plots of recorded runs", reportCmd},
+	"bench":    {"run the lock-contention benchmarks and plot ns/op against goroutines", benchCmd},
+	"gate":     {"compare benchmark results with a baseline; fail on a significant slowdown", gateCmd},
 }
 
 // Exit codes, documented in the README.

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/breakerlab/breakerlab/fakes"
+)
+
+const fakeUsage = `Usage: breakerlab fake [--listen 127.0.0.1:8081] [--preset NAME | --fake NAME=PRESET ...] [fault flags] [--seed N] [--log FILE]
+
+Serve fault-injecting fake dependencies over HTTP on a loopback address until
+Ctrl-C. Prints the address it listens on. Each request's fault is decided from
+--seed and its sequence number (X-Breakerlab-Seq or X-Vegeta-Seq header), so a
+replay with the same seed gets the same faults. The fault flags are laid over
+every fake's preset. With one fake every path is that fake; with several
+(--fake, repeatable), /NAME/... is fake NAME. Faults can be changed while it
+runs through the control API under /_breakerlab/ (see the README).
+
+Presets: data-governance, eris, iam, llm-gateway, policy, ubi.
+
+Flags:
+  --listen ADDR          loopback address, 127.0.0.1:PORT, [::1]:PORT or localhost:PORT;
+                         port 0 picks one (default 127.0.0.1:8081)
+  --control ADDR         serve the control API on its own loopback address; "none": no control
+                         API (default: on --listen, where a down fake resets connections
+                         instead of refusing them, so the API stays reachable)
+  --preset NAME          the one fake's preset (default none: healthy, instant)
+  --name NAME            the one fake's name (default the preset's, or "fake")
+  --fake NAME=PRESET     serve fake NAME with PRESET at /NAME/ (repeatable; NAME alone: PRESET=NAME)
+  --seed N               seed of every decision (default 1)
+  --log FILE             stream every request as JSON lines to FILE ("-": stdout)
+Fault flags (rates are 0..1 per request; durations like 20ms, 1.5s):
+  --error-rate R         answer --error-status to this share of requests
+  --error-status CODE    HTTP status of injected errors, 400..599 (default 500)
+  --latency D            median latency (alone: every request takes D)
+  --latency-p99 D        99th percentile latency (with --latency: lognormal by default)
+  --latency-dist DIST    fixed, uniform, normal, lognormal or pareto
+  --jitter D             add a uniform ±D to each latency
+  --hang-rate R          never answer this share until the client gives up
+  --timeout-rate R       close this share without an answer after --timeout-after
+  --timeout-after D      wait before closing (default 1s)
+  --reset-rate R         reset (TCP RST) this share of connections
+  --truncate-rate R      cut this share of bodies in half and close
+  --slow-body-rate R     send this share of bodies at --slow-body-bps
+  --slow-body-bps N      bytes per second of a slow body (default 1024)
+  --max-in-flight N      answer 503 beyond N requests in flight (0: no limit)
+  --body-bytes N         size of response bodies (default 64)
+  --down                 start down (refused, or reset with the control API on --listen)
+
+Exit 0 after Ctrl-C, 2 on bad flags or an address in use.
+
+Examples:
+  breakerlab fake --listen 127.0.0.1:8081 --preset iam --error-rate 0.3 --latency 20ms
+  breakerlab fake --listen 127.0.0.1:8081 --fake iam --fake llm=llm-gateway --seed 7 --log fake.jsonl
+  breakerlab fake --listen 127.0.0.1:0 --latency 15ms --latency-p99 80ms --hang-rate 0.01
+  breakerlab fake --listen 127.0.0.1:8081 --control 127.0.0.1:8089 --preset eris --down
+  curl -X PUT -d '{"error_rate": 1}' http://127.0.0.1:8081/_breakerlab/faults
+`
+
+// fakeSpecs collects repeated --fake NAME=PRESET flags.
+type fakeSpecs []fakes.Config
+
+func (s *fakeSpecs) String() string { return fmt.Sprint(len(*s)) }
+
+func (s *fakeSpecs) Set(v string) error {
+	name, preset, ok := strings.Cut(v, "=")
+	if !ok {
+		preset = name
+	}
+	if name == "" {
+		return errors.New("want NAME=PRESET or NAME")
+	}
+	*s = append(*s, fakes.Config{Name: name, Preset: preset})
+	return nil
+}
+
+// faultFlags maps a fault field (as in a FieldError) to the flag that sets it.
+var faultFlags = map[string]string{
+	"error_rate": "--error-rate", "error_status": "--error-status", "latency.p50": "--latency",
+	"latency.p99": "--latency-p99", "latency.dist": "--latency-dist", "latency.jitter": "--jitter",
+	"hang_rate": "--hang-rate", "timeout.rate": "--timeout-rate", "timeout.after": "--timeout-after",
+	"reset_rate": "--reset-rate", "truncate_rate": "--truncate-rate", "slow_body.rate": "--slow-body-rate",
+	"slow_body.bytes_per_sec": "--slow-body-bps", "max_in_flight": "--max-in-flight", "body_bytes": "--body-bytes",
+	"preset": "--preset", "name": "--name",
+}
+
+// fakeCmd serves fakes until ctx ends.
+func fakeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("fake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, fakeUsage) }
+	var specs fakeSpecs
+	listen := fs.String("listen", "127.0.0.1:8081", "loopback address")
+	control := fs.String("control", "", "control API address")
+	preset := fs.String("preset", "", "preset of the one fake")
+	name := fs.String("name", "", "name of the one fake")
+	fs.Var(&specs, "fake", "NAME=PRESET (repeatable)")
+	seed := fs.Int64("seed", 1, "seed")
+	logFile := fs.String("log", "", "JSON-lines log file")
+	var f fakes.Faults
+	var latency, latencyP99, jitter time.Duration
+	fs.Float64Var(&f.ErrorRate, "error-rate", 0, "")
+	fs.IntVar(&f.ErrorStatus, "error-status", 0, "")
+	fs.DurationVar(&latency, "latency", 0, "")
+	fs.DurationVar(&latencyP99, "latency-p99", 0, "")
+	dist := fs.String("latency-dist", "", "")
+	fs.DurationVar(&jitter, "jitter", 0, "")
+	fs.Float64Var(&f.HangRate, "hang-rate", 0, "")
+	fs.Float64Var(&f.Timeout.Rate, "timeout-rate", 0, "")
+	fs.DurationVar(&f.Timeout.After, "timeout-after", time.Second, "")
+	fs.Float64Var(&f.ResetRate, "reset-rate", 0, "")
+	fs.Float64Var(&f.TruncateRate, "truncate-rate", 0, "")
+	fs.Float64Var(&f.SlowBody.Rate, "slow-body-rate", 0, "")
+	fs.IntVar(&f.SlowBody.BytesPerSec, "slow-body-bps", 1024, "")
+	fs.IntVar(&f.MaxInFlight, "max-in-flight", 0, "")
+	fs.IntVar(&f.BodyBytes, "body-bytes", 0, "")
+	fs.BoolVar(&f.Down, "down", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usagef("fake: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("fake: unexpected argument %q", fs.Arg(0))
+	}
+	if len(specs) > 0 && (*preset != "" || *name != "") {
+		return usagef("fake: --preset and --name describe a single fake; with --fake give each as NAME=PRESET")
+	}
+	fromFakeFlags := len(specs) > 0
+	if !fromFakeFlags {
+		specs = fakeSpecs{{Name: *name, Preset: *preset}}
+	}
+	// Zero the rate-less parts of compound faults so they do not show as set.
+	if f.Timeout.Rate == 0 {
+		f.Timeout = fakes.Timeout{}
+	}
+	if f.SlowBody.Rate == 0 {
+		f.SlowBody = fakes.SlowBody{}
+	}
+	f.Latency = fakes.Latency{Dist: *dist, P50: latency, P99: latencyP99, Jitter: jitter}
+
+	var lw *fakes.LogWriter
+	if *logFile != "" {
+		out := stdout
+		if *logFile != "-" {
+			file, err := os.Create(*logFile)
+			if err != nil {
+				return usagef("fake: --log: %v", err)
+			}
+			defer file.Close()
+			out = file
+		}
+		lw = fakes.NewLogWriter(out)
+		defer lw.Close()
+	}
+	var all []*fakes.Fake
+	for _, spec := range specs {
+		spec.Faults, spec.Seed = f, *seed
+		if lw != nil {
+			spec.OnRecord = lw.Write
+		}
+		fk, err := fakes.New(spec)
+		if err != nil {
+			return fakeFlagError(err, fromFakeFlags)
+		}
+		all = append(all, fk)
+	}
+	srv, err := fakes.NewServer(fakes.ServerConfig{Addr: *listen, ControlAddr: *control, Fakes: all})
+	if err != nil {
+		var ae *fakes.AddrError
+		if errors.As(err, &ae) {
+			flagName := "--listen"
+			if ae.Field == "control_addr" {
+				flagName = "--control"
+			}
+			return usagef("fake: %s %s: %v", flagName, ae.Addr, ae.Err)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "listening on %s\n", srv.Addr())
+	for _, fk := range all {
+		path := "/"
+		if len(all) > 1 {
+			path = "/" + fk.Name() + "/"
+		}
+		fmt.Fprintf(stdout, "  %-16s %s%s  preset %q: %s\n", fk.Name(), srv.URL(), path, fk.Config().Preset, fk.Faults().Describe())
+	}
+	if u := srv.ControlURL(); u != "" {
+		fmt.Fprintf(stdout, "control API: %s\n", u)
+	}
+
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("fake: stopping: %w", err)
+	}
+	if lw != nil {
+		if err := lw.Close(); err != nil {
+			return fmt.Errorf("fake: --log %s: %w", *logFile, err)
+		}
+	}
+	for _, fk := range all {
+		c := fk.Counters()
+		var parts []string
+		for _, k := range fakes.Kinds() {
+			if n := c.Of(k); n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", k, n))
+			}
+		}
+		if len(parts) == 0 {
+			fmt.Fprintf(stdout, "stopped %s: %d requests\n", fk.Name(), c.Requests)
+			continue
+		}
+		fmt.Fprintf(stdout, "stopped %s: %d requests (%s)\n", fk.Name(), c.Requests, strings.Join(parts, ", "))
+	}
+	return nil
+}
+
+// fakeFlagError turns a fault spec error into a usage error naming the flag.
+// With fromFakeFlags, a bad name or preset came from --fake.
+func fakeFlagError(err error, fromFakeFlags bool) error {
+	var fe *fakes.FieldError
+	if errors.As(err, &fe) {
+		if flagName, ok := faultFlags[fe.Field]; ok {
+			if fromFakeFlags && (fe.Field == "preset" || fe.Field == "name") {
+				flagName = "--fake"
+			}
+			return usagef("fake: %s: %s", flagName, fe.Reason)
+		}
+	}
+	return usagef("fake: %v", err)
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/breakerlab/breakerlab/bench/gate"
+)
+
+const gateUsage = `Usage: breakerlab gate --baseline OLD.txt --current NEW.txt [--max-regression 10%] [--alpha 0.05]
+
+Compare two files of Go benchmark results (go test -bench or breakerlab bench
+output) like benchstat: the median of each benchmark's samples and the
+Mann-Whitney U test. Prints a table and fails when a benchmark is slower than
+the baseline by more than --max-regression with p < --alpha. A benchmark with
+fewer than 4 samples on a side cannot show significance at 0.05: it is
+reported as "too few samples" and does not fail the gate (use --count 5).
+
+Exit 0 no regression, 1 a regression, 2 bad flags or an unreadable file.
+
+Flags:
+  --baseline FILE         results to compare against (e.g. bench/baseline/linux-amd64-2core.txt)
+  --current FILE          the new results
+  --max-regression PCT    largest tolerated slowdown, as 10% or 0.1 (default 10%)
+  --alpha P               significance level (default 0.05)
+
+Examples:
+  breakerlab gate --baseline bench/baseline/linux-amd64-2core.txt --current out/bench/bench.txt
+  breakerlab gate --baseline old.txt --current new.txt --max-regression 5% --alpha 0.01
+`
+
+// gateCmd compares two benchmark result files.
+func gateCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, gateUsage) }
+	baseline := fs.String("baseline", "", "baseline results file")
+	current := fs.String("current", "", "current results file")
+	maxReg := fs.String("max-regression", "10%", "largest tolerated slowdown")
+	alpha := fs.Float64("alpha", 0.05, "significance level")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usagef("gate: %v", err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("gate: unexpected argument %q (files are given with --baseline and --current)", fs.Arg(0))
+	case *baseline == "":
+		return usagef("gate: --baseline FILE is required")
+	case *current == "":
+		return usagef("gate: --current FILE is required")
+	}
+	reg, err := gate.ParseFraction(*maxReg)
+	if err == nil && reg == 0 {
+		err = fmt.Errorf("%q: want more than 0 (a small value like 1%% fails on almost any significant slowdown)", *maxReg)
+	}
+	if err != nil {
+		return usagef("gate: --max-regression %v", err)
+	}
+	if *alpha <= 0 || *alpha >= 1 {
+		return usagef("gate: --alpha %v: want a value between 0 and 1, e.g. 0.05", *alpha)
+	}
+	rep, err := gate.CompareFiles(*baseline, *current, gate.Options{MaxRegression: reg, Alpha: *alpha})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return fmt.Errorf("%w: %d benchmark(s) regressed beyond %s", errChecksFailed, rep.Count(gate.Regressed), *maxReg)
+	}
+	return nil
+}

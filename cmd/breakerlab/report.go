@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/breakerlab/breakerlab/reports"
+)
+
+const reportUsage = `Usage: breakerlab report DIR...
+
+Rebuild the reports of recorded runs from their files: report.html (one
+self-contained page), summary.md, summary.json, junit.xml and
+plots/{timeline,throughput,latency}.{png,svg}, written into the run directory.
+
+DIR is a run directory (it holds meta.json) or an output directory holding
+one per scenario, as 'breakerlab run --out OUT' writes them; for the latter
+OUT/summary.md and OUT/junit.xml also combine every run in it. A run cut
+short (Ctrl-C, a crash) reports too: a half-written last line is skipped,
+the plots end at the last event, and without verdict.json every check is
+reported as "not checked".
+
+Exit status: 0 reports written and no recorded check failed, 1 a recorded
+check failed (or a report could not be written), 2 bad input: a DIR that
+holds no run, or a malformed run file (the error names file and line).
+
+Examples:
+  breakerlab report out/nfr6-iam-outage
+  breakerlab report out
+  breakerlab report out/a out/b
+`
+
+// reportCmd rebuilds the reports of recorded runs.
+func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, reportUsage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usagef("report: %v", err)
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usagef("report: no run directory given")
+	}
+	// Resolve and load everything first: a bad DIR stops before any writing.
+	type group struct {
+		dir  string
+		runs []*reports.Run
+	}
+	var groups []group
+	for _, arg := range fs.Args() {
+		dirs, err := reports.FindRuns(arg)
+		if err != nil {
+			return usageError{fmt.Errorf("report: %w", err)}
+		}
+		g := group{dir: arg}
+		for _, dir := range dirs {
+			run, err := reports.Load(dir)
+			if err != nil {
+				return usageError{fmt.Errorf("report: %w", err)}
+			}
+			g.runs = append(g.runs, run)
+		}
+		groups = append(groups, g)
+	}
+
+	var failed []string
+	for _, g := range groups {
+		for _, run := range g.runs {
+			written, err := reports.Write(run.Dir, run)
+			if err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
+			fmt.Fprintf(stdout, "%s: %s, %d files; open %s\n", run.Meta.Scenario, run.Status(), len(written), written[0])
+			for _, w := range run.Warnings {
+				fmt.Fprintf(stderr, "  warning: %s\n", w)
+			}
+			if run.Status() == reports.StatusFailed {
+				failed = append(failed, run.Meta.Scenario)
+			}
+		}
+		if len(g.runs) > 1 || !reports.IsRunDir(g.dir) {
+			written, err := reports.WriteIndex(g.dir, g.runs)
+			if err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
+			fmt.Fprintf(stdout, "all %d runs in %s: %s, %s\n", len(g.runs), g.dir,
+				filepath.Base(written[0]), filepath.Base(written[1]))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%w: %d recorded run(s) failed: %v", errChecksFailed, len(failed), failed)
+	}
+	return nil
+}

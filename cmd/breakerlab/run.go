@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/breakerlab/breakerlab/reports"
+	"github.com/breakerlab/breakerlab/scenarios"
+)
+
+const runUsage = `Usage: breakerlab run [flags] SCENARIO...
+
+Run scenarios — built-in names (see 'breakerlab list') or scenario files —
+record every call, transition and dependency request under OUT/<name>/,
+check the invariants I1–I11 and the scenario's expectations (verdict.json),
+and write the reports. On a terminal a progress line shows the elapsed
+time, the call rate, each breaker's state and the violations so far; a
+summary table follows. Ctrl-C stops the load, then records, checks and
+reports what ran.
+
+Exit status: 0 every check held, 1 a check failed (or the run failed),
+2 bad input.
+
+Flags:
+  --out DIR         parent directory of the run directories (default "out")
+  --seed N          replace every scenario's seed (0: keep the scenario's)
+  --mode MODE       replace every scenario's mode: sim or live
+  --breaker NAME    the breaker implementation to drive (default "reference")
+  --no-report       skip the HTML/Markdown/JUnit reports and plots
+
+Examples:
+  breakerlab run nfr6-iam-outage
+  breakerlab run --out results --seed 7 nfr6-iam-outage nfr6-eris-outage
+  breakerlab run --mode live live-iam-outage
+  breakerlab run ./my-scenario.yaml
+`
+
+// runCmd runs scenarios, checks them and reports.
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, runUsage) }
+	out := fs.String("out", "out", "parent directory of the run directories")
+	seed := fs.Uint64("seed", 0, "replace every scenario's seed")
+	mode := fs.String("mode", "", "replace every scenario's mode: sim or live")
+	impl := fs.String("breaker", "reference", "the breaker implementation to drive")
+	noReport := fs.Bool("no-report", false, "skip the reports")
+	if err := fs.Parse(args); err != nil {
+		return usagef("run: %v", err)
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usagef("run: no scenario given")
+	}
+	if *mode != "" && *mode != "sim" && *mode != "live" {
+		return usagef("run: --mode %q: want sim or live", *mode)
+	}
+	factory, ok := scenarios.Implementations.Get(*impl)
+	if !ok {
+		return usagef("run: --breaker %q: want one of %s", *impl, strings.Join(scenarios.Implementations.Names(), ", "))
+	}
+	// Load every scenario first: a bad file stops the run before any load.
+	var all []*scenarios.Scenario
+	for _, arg := range fs.Args() {
+		sc, err := scenarios.Resolve(arg)
+		if err != nil {
+			return usageError{err}
+		}
+		all = append(all, sc)
+	}
+	opts := scenarios.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: factory}
+	var line *progressLine
+	if isTerminal(stderr) {
+		line = &progressLine{w: stderr}
+		opts.Progress = line.show
+	}
+	var results []*scenarios.Result
+	var runErrs []error
+	for _, sc := range all {
+		res, err := scenarios.Run(ctx, sc, opts)
+		line.clear()
+		if err != nil {
+			runErrs = append(runErrs, err)
+			fmt.Fprintln(stderr, "breakerlab:", err)
+		}
+		if res == nil {
+			continue
+		}
+		results = append(results, res)
+		if !*noReport && res.Verdict != nil {
+			if err := writeReports(res.Dir); err != nil {
+				runErrs = append(runErrs, err)
+				fmt.Fprintln(stderr, "breakerlab:", err)
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	printSummary(stdout, results)
+	failed := 0
+	for _, r := range results {
+		if !r.Passed() {
+			failed++
+		}
+	}
+	switch {
+	case failed > 0:
+		return fmt.Errorf("%w: %d of %d scenarios", errChecksFailed, failed, len(results))
+	case len(runErrs) > 0:
+		return errors.Join(runErrs...)
+	}
+	return nil
+}
+
+// writeReports writes the reports of the run in dir.
+func writeReports(dir string) error {
+	run, err := reports.Load(dir)
+	if err != nil {
+		return err
+	}
+	_, err = reports.Write(dir, run)
+	return err
+}
+
+// printSummary writes one row per run.
+func printSummary(w io.Writer, results []*scenarios.Result) {
+	if len(results) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tMODE\tRUN TIME\tWALL\tCALLS\tSUCCESS\tFAILURE\tIGNORED\tREJECTED\tTRANSITIONS\tRESULT\tDIR")
+	for _, r := range results {
+		s := r.Stats
+		result := "PASS"
+		if !r.Passed() {
+			result = "FAIL " + strings.Join(failedChecks(r), ",")
+		}
+		if r.Interrupted {
+			result += " (interrupted)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n",
+			r.Scenario, r.Mode, r.Elapsed.Round(time.Millisecond), r.Wall.Round(time.Millisecond),
+			s.Calls, s.Success, s.Failure, s.Ignored, s.Rejected, s.Transitions, result, r.Dir)
+	}
+	tw.Flush()
+	for _, r := range results {
+		if l := r.Live; l != nil {
+			fmt.Fprintf(w, "%s: vegeta %d requests, %.1f/s of %.1f/s target, latency p50 %s p90 %s p99 %s max %s, %.1f%% 2xx\n",
+				r.Scenario, l.Requests, l.AchievedRate, l.TargetRate, l.P50, l.P90, l.P99, l.Max, 100*l.Success)
+		}
+	}
+}
+
+// failedChecks lists the ids of the checks that failed.
+func failedChecks(r *scenarios.Result) []string {
+	var ids []string
+	if r.Verdict == nil {
+		return []string{"unchecked"}
+	}
+	for _, c := range r.Verdict.Checks {
+		if !c.Passed {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+// progressLine redraws one line on a terminal.
+type progressLine struct {
+	w     io.Writer
+	shown bool
+}
+
+// show redraws the line with p.
+func (l *progressLine) show(p scenarios.Progress) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\r\033[K%s %s/%s %.0f calls/s", p.Scenario, p.Elapsed.Truncate(100*time.Millisecond), p.Duration, p.Rate)
+	for _, s := range p.States {
+		fmt.Fprintf(&b, " %s=%s", s.Dep, s.State)
+	}
+	fmt.Fprintf(&b, " violations=%d", p.Violations)
+	io.WriteString(l.w, b.String())
+	l.shown = true
+}
+
+// clear erases the line, if one is shown.
+func (l *progressLine) clear() {
+	if l == nil || !l.shown {
+		return
+	}
+	io.WriteString(l.w, "\r\033[K")
+	l.shown = false
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,101 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Check statuses.
+const (
+	StatusPassed     = "passed"
+	StatusFailed     = "failed"
+	StatusNotChecked = "not checked"
+)
+
+// CheckResult is one invariant or expectation as reported: the checker's
+// verdict when verdict.json exists, else the expectation from meta.json
+// marked not checked.
+type CheckResult struct {
+	ID         string
+	Kind       string // invariant | expectation
+	Name       string
+	Status     string // passed | failed | not checked
+	Detail     string
+	Violations []Violation // as recorded; possibly only the first ones
+	Total      int         // violations in all, at least len(Violations)
+}
+
+// invariantNames names the harness's invariants (the DESIGN table), for runs
+// whose verdict.json is missing.
+var invariantNames = map[string]string{
+	"I1":  "only legal transitions",
+	"I2":  "opens exactly at the failure threshold",
+	"I3":  "nothing reaches the dependency while open",
+	"I4":  "half-open not before the recovery timeout",
+	"I5":  "at most half_open_max_calls probes in flight",
+	"I6":  "closes at the success threshold, reopens on a probe failure",
+	"I7":  "results of an earlier generation change nothing",
+	"I8":  "every call has exactly one outcome and the totals agree",
+	"I9":  "rejections are fast",
+	"I10": "closes once the dependency is healthy",
+	"I11": "no goroutine outlives the run",
+}
+
+// Checks returns every check of the run in the checker's order, or, when
+// verdict.json is missing, every expectation of meta.json as not checked.
+func (r *Run) Checks() []CheckResult {
+	if r.Verdict != nil {
+		out := make([]CheckResult, 0, len(r.Verdict.Checks))
+		for _, c := range r.Verdict.Checks {
+			status := StatusFailed
+			if c.Passed {
+				status = StatusPassed
+			}
+			out = append(out, CheckResult{ID: c.ID, Kind: c.Kind, Name: c.Name, Status: status,
+				Detail: c.Detail, Violations: c.Violations, Total: max(c.ViolationsTotal, len(c.Violations))})
+		}
+		return out
+	}
+	const why = "verdict.json is missing: the checker did not run"
+	e := r.Meta.Expect
+	var out []CheckResult
+	for _, id := range e.Invariants {
+		out = append(out, CheckResult{ID: id, Kind: "invariant", Name: invariantNames[id],
+			Status: StatusNotChecked, Detail: why})
+	}
+	add := func(id, name string) {
+		out = append(out, CheckResult{ID: id, Kind: "expectation", Name: name, Status: StatusNotChecked, Detail: why})
+	}
+	if e.MaxRejectionP99Ns > 0 {
+		add("max_rejection_p99", "rejection latency p99 ≤ "+fmtDur(e.MaxRejectionP99Ns))
+	}
+	if e.MinServedRatio > 0 {
+		add("min_served_ratio", fmt.Sprintf("served ratio ≥ %g", e.MinServedRatio))
+	}
+	if e.MaxTimeToCloseNs > 0 {
+		add("max_time_to_close", "circuit closes within "+fmtDur(e.MaxTimeToCloseNs))
+	}
+	return out
+}
+
+// Status returns the run's overall status: failed when any check failed,
+// not checked without a verdict, else passed.
+func (r *Run) Status() string {
+	switch {
+	case r.Verdict == nil:
+		return StatusNotChecked
+	case !r.Verdict.Passed:
+		return StatusFailed
+	}
+	for _, c := range r.Verdict.Checks {
+		if !c.Passed {
+			return StatusFailed
+		}
+	}
+	return StatusPassed
+}
+
+// title returns "ID name", or the ID alone when the name is unknown.
+func (c CheckResult) title() string {
+	return strings.TrimSpace(c.ID + " " + c.Name)
+}

@@ -1,0 +1,148 @@
+package reports
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// -update rewrites the fixture run directories under testdata/runs and the
+// golden reports under testdata/golden; review the diff before committing.
+var update = flag.Bool("update", false, "rewrite testdata fixtures and golden files")
+
+// invariantChecks returns passing checks for I1..I11 but the ids in failing.
+func invariantChecks(failing map[string]Check) []Check {
+	var out []Check
+	for _, id := range []string{"I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "I10", "I11"} {
+		if c, ok := failing[id]; ok {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, Check{ID: id, Kind: "invariant", Name: invariantNames[id], Passed: true, Violations: []Violation{}})
+	}
+	return out
+}
+
+// fixtures are the recorded runs the tests read, generated deterministically.
+var fixtures = map[string]genRun{
+	// One dependency, a checker that found an I2 violation.
+	"nfr6-iam-outage": {
+		name: "nfr6-iam-outage", mode: "sim", seed: 42, duration: 2 * time.Minute, rate: 10, recovery: 30 * time.Second,
+		description: "IAM fails for 40 s; the circuit must open after 5 failures, probe after 30 s, close after 2 successes.",
+		deps: []genDep{{name: "iam", preset: "iam", phases: []genPhase{
+			{at: 0, label: "healthy", latency: 15 * time.Millisecond},
+			{at: 30 * time.Second, label: "error_rate 100%", errorRate: 1, latency: 5 * time.Millisecond},
+			{at: 70 * time.Second, label: "healthy", latency: 15 * time.Millisecond},
+		}}},
+		verdict: &Verdict{SchemaVersion: 1, Scenario: "nfr6-iam-outage", Passed: false,
+			Checks: append(invariantChecks(map[string]Check{
+				"I2": {ID: "I2", Kind: "invariant", Name: "opens exactly at the failure threshold", Passed: false,
+					Detail: "1 of 2 openings at the wrong count",
+					Violations: []Violation{{ID: "I2", Dep: "iam", AtNs: 30_400_000_000, Gen: 2,
+						Message: "closed→open after 4 consecutive failures, want 5",
+						Context: []string{"t=30.100s call seq=302 failure gen=1", "t=30.400s call seq=305 failure gen=1", "t=30.400s transition closed→open gen=2"}}}},
+			}), Check{ID: "max_rejection_p99", Kind: "expectation", Name: "rejection latency p99 ≤ 1ms", Passed: true,
+				Detail: "p99 = 2.00µs", Violations: []Violation{}}),
+			Stats: VerdictStats{Calls: 1200}},
+	},
+	// Two dependencies, one with fallbacks and a flapping breaker; all checks held.
+	"checkout-flaky": {
+		name: "checkout-flaky", mode: "live", seed: 7, duration: 10 * time.Second, rate: 50, recovery: time.Second,
+		description: "payments flaps at 60 % errors while IAM slows down.",
+		deps: []genDep{
+			{name: "iam", preset: "iam", phases: []genPhase{
+				{at: 0, label: "healthy", latency: 5 * time.Millisecond},
+				{at: 3 * time.Second, label: "latency p50 80ms", latency: 80 * time.Millisecond},
+				{at: 6 * time.Second, label: "healthy", latency: 5 * time.Millisecond},
+			}},
+			{name: "payments", preset: "payments", fallback: true, phases: []genPhase{
+				{at: 0, label: "healthy", latency: 20 * time.Millisecond},
+				{at: 2 * time.Second, label: "error_rate 60%", errorRate: 0.6, latency: 20 * time.Millisecond},
+				{at: 7 * time.Second, label: "healthy", latency: 20 * time.Millisecond},
+			}},
+		},
+		verdict: &Verdict{SchemaVersion: 1, Scenario: "checkout-flaky", Passed: true,
+			Checks: append(invariantChecks(nil), Check{ID: "max_rejection_p99", Kind: "expectation",
+				Name: "rejection latency p99 ≤ 1ms", Passed: true, Detail: "p99 = 2.00µs", Violations: []Violation{}})},
+	},
+	// Killed mid-way: no verdict.json, no ended_ns, half a line at the end of calls.jsonl.
+	"cut-short": {
+		name: "cut-short", mode: "sim", seed: 3, duration: 20 * time.Second, rate: 5, recovery: 5 * time.Second,
+		cutShort: true,
+		deps: []genDep{{name: "iam", preset: "iam", phases: []genPhase{
+			{at: 0, label: "healthy", latency: 10 * time.Millisecond},
+			{at: 4 * time.Second, label: "error_rate 100%", errorRate: 1, latency: 10 * time.Millisecond},
+		}}},
+	},
+}
+
+func fixtureDir(name string) string { return filepath.Join("testdata", "runs", name) }
+
+// TestMain regenerates the fixtures before any test reads them.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if *update {
+		for name, g := range fixtures {
+			dir := fixtureDir(name)
+			if err := os.RemoveAll(dir); err != nil {
+				panic(err)
+			}
+			if err := g.write(dir); err != nil {
+				panic(err)
+			}
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// loadFixture loads a committed fixture run.
+func loadFixture(t testing.TB, name string) *Run {
+	t.Helper()
+	r, err := Load(fixtureDir(name))
+	require.NoError(t, err)
+	return r
+}
+
+// golden compares got with testdata/golden/<name>, rewriting it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file; run go test ./reports -update")
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from the golden file (go test ./reports -update rewrites it):\n--- got ---\n%s", path, got)
+	}
+}
+
+func TestGoldenReports(t *testing.T) {
+	for name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			r := loadFixture(t, name)
+			var md, js, ju bytes.Buffer
+			require.NoError(t, WriteSummaryMarkdown(&md, r))
+			require.NoError(t, WriteSummaryJSON(&js, r))
+			require.NoError(t, WriteJUnit(&ju, r))
+			golden(t, filepath.Join(name, SummaryMDFile), md.Bytes())
+			golden(t, filepath.Join(name, SummaryJSONFile), js.Bytes())
+			golden(t, filepath.Join(name, JUnitFile), ju.Bytes())
+		})
+	}
+}
+
+func TestGoldenIndex(t *testing.T) {
+	runs := []*Run{loadFixture(t, "checkout-flaky"), loadFixture(t, "cut-short"), loadFixture(t, "nfr6-iam-outage")}
+	var md, ju bytes.Buffer
+	require.NoError(t, WriteSummaryMarkdown(&md, runs...))
+	require.NoError(t, WriteJUnit(&ju, runs...))
+	golden(t, filepath.Join("index", SummaryMDFile), md.Bytes())
+	golden(t, filepath.Join("index", JUnitFile), ju.Bytes())
+}

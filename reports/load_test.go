@@ -1,0 +1,339 @@
+package reports
+
+import (
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// writeRun writes a small run directory from file contents keyed by name.
+func writeRun(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
+	}
+	return dir
+}
+
+const smallMeta = `{"schema_version":1,"scenario":"small","mode":"sim","duration_ns":10000000000,"ended_ns":10000000000,
+ "dependencies":[{"name":"iam","breaker":{"failure_threshold":2,"success_threshold":1,"recovery_timeout_ns":3000000000,"half_open_max_calls":1},
+   "phases":[{"at_ns":0,"label":"healthy"},{"at_ns":2000000000,"label":"down"}]}],
+ "expect":{"invariants":["I1","I2"],"max_rejection_p99_ns":1000000}}`
+
+const smallCalls = `{"seq":1,"dep":"iam","start_ns":1000000000,"end_ns":1010000000,"outcome":"success","fallback":false,"gen":1,"err":""}
+{"seq":2,"dep":"iam","start_ns":2000000000,"end_ns":2005000000,"outcome":"failure","fallback":true,"gen":1,"err":"injected \"error\""}
+{"seq":3,"dep":"iam","start_ns":2100000000,"end_ns":2105000000,"outcome":"failure","fallback":false,"gen":1,"err":"injected error"}
+{"seq":4,"dep":"iam","start_ns":2200000000,"end_ns":2200002000,"outcome":"rejected","fallback":true,"gen":2,"reject":"open","err":"breaker: circuit open"}
+{"seq":5,"dep":"iam","start_ns":2300000000,"end_ns":2300002000,"outcome":"rejected","fallback":false,"gen":2,"reject":"open","err":"breaker: circuit open"}
+{"seq":6,"dep":"iam","start_ns":5200000000,"end_ns":5200000000,"outcome":"ignored","fallback":false,"gen":3,"err":"context canceled"}
+`
+
+const smallTransitions = `{"dep":"iam","from":"closed","to":"open","at_ns":2105000000,"gen":2,"reason":"2 consecutive failures"}
+{"dep":"iam","from":"open","to":"half-open","at_ns":5105000000,"gen":3,"reason":"recovery timeout"}
+{"dep":"iam","from":"half-open","to":"closed","at_ns":6000000000,"gen":4,"reason":"1 probe success"}
+`
+
+const smallDeps = `{"dep":"iam","seq":1,"at_ns":1000100000,"fault":"none","latency_ns":9000000,"status":0,"err":""}
+{"dep":"iam","seq":2,"at_ns":2000100000,"fault":"error","latency_ns":4000000,"status":0,"err":"injected error"}
+{"dep":"iam","seq":3,"at_ns":2100100000,"fault":"error","latency_ns":4000000,"status":0,"err":"injected error"}
+{"dep":"iam","seq":6,"at_ns":5200100000,"fault":"none","latency_ns":0,"status":0,"err":""}
+`
+
+func smallRun(t *testing.T, override map[string]string) string {
+	files := map[string]string{
+		MetaFile: smallMeta, CallsFile: smallCalls, TransitionsFile: smallTransitions, DependencyFile: smallDeps,
+		SnapshotsFile: `{"dep":"iam","at_ns":10000000000,"state":"closed","gen":4,"totals":{"success":1,"failure":2,"ignored":1,"rejected":2}}` + "\n",
+	}
+	for k, v := range override {
+		if v == "" {
+			delete(files, k)
+		} else {
+			files[k] = v
+		}
+	}
+	return writeRun(t, files)
+}
+
+func TestLoadAggregates(t *testing.T) {
+	r, err := Load(smallRun(t, nil))
+	require.NoError(t, err)
+	require.Len(t, r.Deps, 1)
+	d := r.Deps[0]
+	assert.Equal(t, Totals{Success: 1, Failure: 2, Ignored: 1, Rejected: 2}, d.Totals)
+	assert.Equal(t, int64(6), d.Calls())
+	assert.Equal(t, int64(2), d.Fallback)
+	assert.Equal(t, int64(2), d.RejectedOpen)
+	assert.Equal(t, int64(4), d.Requests)
+	assert.Equal(t, map[string]int64{"none": 2, "error": 2}, d.Faults)
+	assert.Len(t, d.Transitions, 3)
+	require.NotNil(t, d.Final)
+	assert.Equal(t, uint64(4), d.Final.Gen)
+	assert.Equal(t, int64(10e9), r.EndNs)
+	assert.Equal(t, []string{"verdict.json: missing; every check is reported as not checked"}, r.Warnings)
+
+	assert.Equal(t, LatencyStats{Count: 2, Min: 2000, P50: 2000, P90: 2000, P99: 2000, Max: 2000, Mean: 2000}, d.Latency("rejected"))
+	assert.Equal(t, int64(10_000_000), d.Latency("success").Max)
+	assert.Equal(t, int64(4), d.Latency("admitted").Count, "success, 2 failures and the ignored call ran")
+	assert.Equal(t, int64(0), d.Latency("admitted").Min, "the ignored call took no time")
+
+	spans := d.Spans(r.EndNs)
+	assert.Equal(t, []StateSpan{
+		{State: "closed", FromNs: 0, ToNs: 2105000000, EnteredBecause: "start"},
+		{State: "open", FromNs: 2105000000, ToNs: 5105000000, Generation: 2, EnteredBecause: "2 consecutive failures"},
+		{State: "half-open", FromNs: 5105000000, ToNs: 6000000000, Generation: 3, EnteredBecause: "recovery timeout"},
+		{State: "closed", FromNs: 6000000000, ToNs: 10000000000, Generation: 4, EnteredBecause: "1 probe success"},
+	}, spans)
+	in := d.TimeIn(r.EndNs)
+	assert.Equal(t, 3*time.Second, in["open"])
+	assert.Equal(t, 895*time.Millisecond, in["half-open"])
+	assert.Equal(t, []Episode{{OpenedNs: 2105000000, FirstProbeNs: 5105000000, ClosedNs: 6000000000, HalfOpenTries: 1}},
+		episodes(d.Transitions))
+
+	checks := r.Checks()
+	require.Len(t, checks, 3)
+	assert.Equal(t, "I1", checks[0].ID)
+	assert.Equal(t, "max_rejection_p99", checks[2].ID)
+	for _, c := range checks {
+		assert.Equal(t, StatusNotChecked, c.Status)
+	}
+	assert.Equal(t, StatusNotChecked, r.Status())
+}
+
+func TestLoadCutShortLastLine(t *testing.T) {
+	dir := smallRun(t, map[string]string{CallsFile: smallCalls + `{"seq":7,"dep":"iam","start_`})
+	r, err := Load(dir)
+	require.NoError(t, err)
+	assert.Equal(t, int64(6), r.Deps[0].Calls(), "the half line is skipped")
+	assert.Contains(t, r.Warnings, "calls.jsonl:7: last line is cut short (28 bytes); skipped")
+}
+
+func TestLoadErrorsNameFileAndLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"bad line in the middle", map[string]string{CallsFile: "{\"seq\":1,\"dep\":\"iam\"\nnot json\n" + smallCalls},
+			"calls.jsonl:1: "},
+		{"unknown outcome", map[string]string{CallsFile: `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"maybe"}` + "\n"},
+			`calls.jsonl:1: outcome "maybe", want success, failure, ignored or rejected`},
+		{"end before start", map[string]string{CallsFile: smallCalls + `{"seq":9,"dep":"iam","start_ns":5,"end_ns":2,"outcome":"success"}` + "\n"},
+			"calls.jsonl:7: end_ns 2 before start_ns 5"},
+		{"missing dep", map[string]string{DependencyFile: `{"seq":1,"at_ns":5}` + "\n"},
+			`dependency.jsonl:1: missing "dep"`},
+		{"bad state", map[string]string{TransitionsFile: `{"dep":"iam","from":"closed","to":"ajar","at_ns":1}` + "\n"},
+			`transitions.jsonl:1: transition "closed" → "ajar", want states closed, open or half-open`},
+		{"bad meta", map[string]string{MetaFile: "{\n \"scenario\": 5\n}"},
+			`meta.json:2: key "scenario"`},
+		{"bad verdict", map[string]string{VerdictFile: "{\n\"passed\": tru\n}"},
+			`verdict.json:3: invalid character`},
+		{"repeated dependency", map[string]string{MetaFile: `{"dependencies":[{"name":"a"},{"name":"a"}]}`},
+			`meta.json: dependencies[1]: name "a" is empty or repeated`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(smallRun(t, tt.files))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestLoadNotARunDir(t *testing.T) {
+	_, err := Load(t.TempDir())
+	assert.ErrorIs(t, err, ErrNotRunDir)
+}
+
+func TestLoadMissingLogsAreWarnings(t *testing.T) {
+	r, err := Load(smallRun(t, map[string]string{DependencyFile: "", SnapshotsFile: "", TransitionsFile: ""}))
+	require.NoError(t, err)
+	assert.Contains(t, r.Warnings, "dependency.jsonl: missing; read as empty")
+	assert.Contains(t, r.Warnings, "snapshots.jsonl: missing; read as empty")
+	assert.Contains(t, r.Warnings, "transitions.jsonl: missing; read as empty")
+	assert.Nil(t, r.Deps[0].Final)
+	assert.Equal(t, []StateSpan{{State: "closed", ToNs: 10e9, EnteredBecause: "start"}}, r.Deps[0].Spans(r.EndNs))
+}
+
+func TestLoadDependencyOnlyInLogs(t *testing.T) {
+	r, err := Load(smallRun(t, map[string]string{CallsFile: smallCalls +
+		`{"seq":1,"dep":"eris","start_ns":1,"end_ns":2,"outcome":"success"}` + "\n"}))
+	require.NoError(t, err)
+	require.Len(t, r.Deps, 2)
+	assert.Equal(t, "iam", r.Deps[0].Name, "meta.json order first")
+	assert.Equal(t, "eris", r.Deps[1].Name)
+	assert.Equal(t, int64(1), r.Deps[1].Totals.Success)
+}
+
+func TestLoadLongLine(t *testing.T) {
+	long := `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"success","err":"` + strings.Repeat("x", 600<<10) + `"}` + "\n"
+	r, err := Load(smallRun(t, map[string]string{CallsFile: long + smallCalls}))
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), r.Deps[0].Calls(), "a line longer than the read buffer decodes")
+}
+
+func TestFastPathMatchesEncodingJSON(t *testing.T) {
+	lines := []string{
+		`{"seq":17,"dep":"iam","start_ns":123,"end_ns":456,"outcome":"success","fallback":false,"gen":3,"err":""}`,
+		`{ "seq" : 17 , "dep" : "iam" , "outcome" : "rejected" , "reject" : "probe_limit" , "fallback" : true }`,
+		`{"seq":1,"dep":"i\u0061m","outcome":"success"}`,      // escape in a kept field: encoding/json decides
+		`{"seq":1,"dep":"iam","err":"say \"hi\"\n\\ \u00e9"}`, // escapes in a skipped field
+		`{"seq":1.5,"dep":"iam"}`, // fraction in an integer: an error
+		`{"seq":-3,"dep":"iam","end_ns":-0}`,
+		`{"seq":1,"dep":"iam","extra":{"nested":1}}`, // nested value
+		`{"seq":1,"dep":"iam","extra":null,"more":[1,2]}`,
+		`{"seq":1,"dep":"iam"} trailing`,
+		`{"seq":01}`,
+		`{"seq":99999999999999999999}`,
+		`{"dep":"iam","seq":1,"at_ns":124,"fault":"error","latency_ns":15000000,"status":500,"err":"injected error"}`,
+		`{"dep":"iam","x":1e3,"y":-2.5E-3,"z":true}`,
+		`{"dep":"a\qb"}`,
+		`{"dep":"\ud83d\ude00"}`,
+		`{}`,
+		`[]`,
+		`{"seq":1,}`,
+		`{"seq":tru}`,
+		"{\"dep\":\"tab\there\"}",
+	}
+	in := interner{}
+	for _, line := range lines {
+		var viaJSON, viaFast Call
+		jerr := json.Unmarshal([]byte(line), &viaJSON)
+		viaJSON.Err = ""
+		if fastCall([]byte(line), &viaFast, in) {
+			assert.NoError(t, jerr, "fast path accepted a line encoding/json rejects: %s", line)
+			assert.Equal(t, viaJSON, viaFast, line)
+		}
+		var dj, df DepRequest
+		jerr = json.Unmarshal([]byte(line), &dj)
+		dj.Err = ""
+		if fastDepRequest([]byte(line), &df, in) {
+			assert.NoError(t, jerr, "fast path accepted a line encoding/json rejects: %s", line)
+			assert.Equal(t, dj, df, line)
+		}
+	}
+	var c Call
+	assert.True(t, fastCall([]byte(lines[0]), &c, in), "the common line takes the fast path")
+	var d DepRequest
+	assert.True(t, fastDepRequest([]byte(lines[11]), &d, in), "the common line takes the fast path")
+}
+
+func TestHistogramQuantiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	h := newHistogram(fineBits)
+	var vals []int64
+	for range 20000 {
+		v := int64(rng.ExpFloat64() * 5e6)
+		vals = append(vals, v)
+		h.add(v)
+	}
+	slices.Sort(vals)
+	for _, q := range []float64{0.01, 0.5, 0.9, 0.99, 0.999} {
+		exact := vals[int(q*float64(len(vals)))-1]
+		got := h.quantile(q)
+		assert.InEpsilon(t, float64(exact), float64(got), 0.01, "q=%v", q)
+	}
+	assert.Equal(t, vals[0], h.quantile(0))
+	assert.Equal(t, vals[len(vals)-1], h.quantile(1))
+	assert.Equal(t, int64(len(vals)), h.count())
+
+	small := newHistogram(coarseBits)
+	for _, v := range []int64{0, 1, 2, 3, 30, -5} {
+		small.add(v)
+	}
+	assert.Equal(t, int64(0), small.min, "negative values count as zero")
+	assert.Equal(t, int64(1), small.quantile(0.5), "small values are exact: 0 0 1 | 2 3 30")
+	assert.Equal(t, int64(3), small.quantile(0.8))
+	assert.Equal(t, int64(0), (*histogram)(nil).quantile(0.5))
+
+	// Every value falls in a bucket whose bounds contain it.
+	for _, bitsN := range []uint{coarseBits, fineBits} {
+		hh := newHistogram(bitsN)
+		for _, v := range []int64{0, 1, 15, 16, 31, 32, 33, 1000, 1 << 40, 1<<62 + 12345} {
+			lo, w := hh.bounds(hh.index(v))
+			assert.True(t, lo <= v && v-lo < w, "bits %d value %d: bucket [%d, +%d)", bitsN, v, lo, w)
+		}
+	}
+}
+
+func TestSeriesCoarsenKeepsCounts(t *testing.T) {
+	s := newSeries(int64(time.Millisecond))
+	var n int64
+	for i := range 5000 {
+		b := s.at(int64(i) * int64(time.Millisecond) * 3)
+		b.classes[clsSuccess]++
+		n++
+	}
+	assert.LessOrEqual(t, len(s.buckets), maxStoredBuckets)
+	assert.Equal(t, int64(32*time.Millisecond), s.width, "doubled until 15 s fits in 480 buckets")
+	var total int64
+	for i := range s.buckets {
+		total += s.buckets[i].calls()
+	}
+	assert.Equal(t, n, total)
+	assert.Equal(t, int64(0), s.at(-5).classes[clsFailure], "negative times land in the first bucket")
+}
+
+func TestDisplayBuckets(t *testing.T) {
+	tests := []struct {
+		name     string
+		planned  time.Duration
+		calls    int64
+		wantW    time.Duration
+		wantN    int
+		maxWidth time.Duration
+	}{
+		{"10 s at 200/s", 10 * time.Second, 2000, 100 * time.Millisecond, 100, time.Second},
+		{"10 min at 1000/s", 10 * time.Minute, 600000, 5 * time.Second, 120, 10 * time.Second},
+		{"1 h at 10/s", time.Hour, 36000, 40 * time.Second, 90, time.Minute},
+		{"10 s at 5/s", 10 * time.Second, 50, 250 * time.Millisecond, 40, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := storedWidth(tt.planned)
+			stored := int(int64(tt.planned) / w)
+			f := displayFactor(stored, tt.calls)
+			width := time.Duration(w * int64(f))
+			n := stored / f
+			assert.Equal(t, tt.wantW, width)
+			assert.Equal(t, tt.wantN, n)
+			assert.GreaterOrEqual(t, n, minDisplayBuckets)
+			assert.LessOrEqual(t, n, maxDisplayBuckets)
+			assert.LessOrEqual(t, width, tt.maxWidth)
+		})
+	}
+}
+
+func TestFindRuns(t *testing.T) {
+	out := t.TempDir()
+	for _, name := range []string{"b", "a"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(out, name), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(out, name, MetaFile), []byte(smallMeta), 0o644))
+	}
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "not-a-run"), 0o755))
+
+	runs, err := FindRuns(out)
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(out, "a"), filepath.Join(out, "b")}, runs)
+
+	runs, err = FindRuns(filepath.Join(out, "a"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(out, "a")}, runs)
+
+	_, err = FindRuns(filepath.Join(out, "not-a-run"))
+	assert.ErrorIs(t, err, ErrNotRunDir)
+	_, err = FindRuns(filepath.Join(out, "missing"))
+	assert.Error(t, err)
+	_, err = FindRuns(filepath.Join(out, "a", MetaFile))
+	assert.ErrorContains(t, err, "not a directory")
+	assert.False(t, errors.Is(err, ErrNotRunDir))
+}

@@ -1,0 +1,162 @@
+package reports
+
+import (
+	"math"
+	"time"
+)
+
+// Outcome classes drawn and counted per time bucket. They partition the calls:
+// a failed or rejected call that was served a fallback counts as fallback only.
+const (
+	clsSuccess = iota
+	clsFailure
+	clsIgnored
+	clsRejected
+	clsFallback
+	numClasses
+)
+
+// maxStoredBuckets bounds the stored resolution of a time series: when a
+// call lands past it, neighbouring buckets are merged and the width doubles.
+const maxStoredBuckets = 480
+
+// bucket aggregates the calls that started, and the dependency requests that
+// arrived, within one interval of a time series.
+type bucket struct {
+	classes  [numClasses]int64
+	received int64      // requests that reached the dependency
+	admitted *histogram // latency of calls that ran (success, failure, ignored)
+	rejected *histogram // latency of rejections
+}
+
+func (b *bucket) merge(o *bucket) {
+	for i := range b.classes {
+		b.classes[i] += o.classes[i]
+	}
+	b.received += o.received
+	if o.admitted != nil {
+		if b.admitted == nil {
+			b.admitted = newHistogram(coarseBits)
+		}
+		b.admitted.merge(o.admitted)
+	}
+	if o.rejected != nil {
+		if b.rejected == nil {
+			b.rejected = newHistogram(coarseBits)
+		}
+		b.rejected.merge(o.rejected)
+	}
+}
+
+func (b *bucket) calls() int64 {
+	var n int64
+	for _, c := range b.classes {
+		n += c
+	}
+	return n
+}
+
+// series is a time series of buckets of equal width starting at t0. It grows
+// as events arrive, in any order, and halves its resolution instead of
+// growing past maxStoredBuckets.
+type series struct {
+	width   int64 // ns
+	buckets []bucket
+}
+
+func newSeries(width int64) *series { return &series{width: max(width, 1)} }
+
+// at returns the bucket holding time t (ns since t0; negative counts as 0).
+func (s *series) at(t int64) *bucket {
+	t = max(t, 0)
+	i := t / s.width
+	for i >= maxStoredBuckets {
+		s.coarsen()
+		i = t / s.width
+	}
+	if int(i) >= len(s.buckets) {
+		s.buckets = append(s.buckets, make([]bucket, int(i)+1-len(s.buckets))...)
+	}
+	return &s.buckets[i]
+}
+
+// coarsen doubles the width by merging neighbouring buckets pairwise.
+func (s *series) coarsen() {
+	n := (len(s.buckets) + 1) / 2
+	for i := range n {
+		merged := s.buckets[2*i]
+		if 2*i+1 < len(s.buckets) {
+			merged.merge(&s.buckets[2*i+1])
+		}
+		s.buckets[i] = merged
+	}
+	clear(s.buckets[n:])
+	s.buckets = s.buckets[:n]
+	s.width *= 2
+}
+
+// regroup returns a copy of s with factor neighbouring buckets merged, and
+// enough empty buckets to reach end.
+func (s *series) regroup(factor int, end int64) *series {
+	factor = max(factor, 1)
+	out := newSeries(s.width * int64(factor))
+	n := int((end + out.width - 1) / out.width)
+	n = max(n, (len(s.buckets)+factor-1)/factor)
+	out.buckets = make([]bucket, n)
+	for i := range s.buckets {
+		out.buckets[i/factor].merge(&s.buckets[i])
+	}
+	return out
+}
+
+// storedWidth picks the initial stored bucket width for a planned duration:
+// a 1-2-5 step giving about maxStoredBuckets/2 buckets, never below 1 ms.
+func storedWidth(planned time.Duration) int64 {
+	if planned <= 0 {
+		return int64(100 * time.Millisecond)
+	}
+	return int64(niceDuration(planned/(maxStoredBuckets/2), time.Millisecond))
+}
+
+// niceDuration rounds d up to 1, 2 or 5 times a power of ten, at least floor.
+func niceDuration(d, floor time.Duration) time.Duration {
+	if d <= floor {
+		return floor
+	}
+	p := math.Pow(10, math.Floor(math.Log10(float64(d))))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if float64(d) <= m*p {
+			return time.Duration(m * p)
+		}
+	}
+	return time.Duration(10 * p)
+}
+
+// Display targets: enough buckets to see a 1 s event in a 10 s run, few
+// enough that each bucket of a busy run holds a meaningful sample.
+const (
+	maxDisplayBuckets = 120
+	minDisplayBuckets = 40
+	minBucketCalls    = 20
+)
+
+// displayFactor picks how many stored buckets to merge per plotted bucket:
+// the smallest factor giving at most maxDisplayBuckets buckets whose average
+// holds minBucketCalls calls, without going below minDisplayBuckets.
+func displayFactor(stored int, totalCalls int64) int {
+	if stored <= 0 {
+		return 1
+	}
+	f := 1
+	for f < stored {
+		n := (stored + f - 1) / f
+		if n <= minDisplayBuckets {
+			break
+		}
+		if n <= maxDisplayBuckets && totalCalls/int64(n) >= minBucketCalls {
+			break
+		}
+		f++
+	}
+	return f
+}

@@ -1,0 +1,94 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// The expectation checks' ids in the verdict.
+const (
+	ExpectMaxRejectionP99 = "max_rejection_p99"
+	ExpectMinServedRatio  = "min_served_ratio"
+	ExpectMaxTimeToClose  = "max_time_to_close"
+)
+
+// expectations checks the thresholds the expect block sets (a zero is unset).
+func (c *checker) expectations() []record.Check {
+	e := c.run.Meta.Expect
+	var out []record.Check
+	if e.MaxRejectionP99Ns > 0 {
+		col := c.collector(ExpectMaxRejectionP99)
+		detail := c.checkRejectionP99(col, e.MaxRejectionP99Ns)
+		out = append(out, c.result(col, record.KindExpectation, "rejection latency p99 ≤ "+fmtDur(e.MaxRejectionP99Ns), detail))
+	}
+	if e.MinServedRatio > 0 {
+		col := c.collector(ExpectMinServedRatio)
+		detail := c.checkServedRatio(col, e.MinServedRatio)
+		out = append(out, c.result(col, record.KindExpectation, fmt.Sprintf("share of calls served ≥ %g", e.MinServedRatio), detail))
+	}
+	if e.MaxTimeToCloseNs > 0 {
+		col := c.collector(ExpectMaxTimeToClose)
+		detail := c.checkTimeToClose(col, e.MaxTimeToCloseNs)
+		out = append(out, c.result(col, record.KindExpectation, "circuit closes within "+fmtDur(e.MaxTimeToCloseNs)+" of the dependency healing", detail))
+	}
+	return out
+}
+
+// checkServedRatio: the share of each dependency's calls that got an answer,
+// the dependency's own (success) or a fallback.
+func (c *checker) checkServedRatio(col *collector, want float64) string {
+	var parts []string
+	for _, d := range c.deps {
+		if len(d.calls) == 0 {
+			continue
+		}
+		served := 0
+		for _, ci := range d.calls {
+			if r := &c.run.Calls[ci]; r.Outcome == record.OutcomeSuccess || r.Fallback {
+				served++
+			}
+		}
+		ratio := float64(served) / float64(len(d.calls))
+		parts = append(parts, fmt.Sprintf("%s: %.4f (%d of %d)", d.name, ratio, served, len(d.calls)))
+		if ratio < want {
+			col.add(d, c.runEnd, 0, "run", "served %d of %d calls (%.4f), want at least %g", served, len(d.calls), ratio, want)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// checkTimeToClose: from the moment a healthy phase begins with the circuit
+// not closed, to the circuit closing.
+func (c *checker) checkTimeToClose(col *collector, bound int64) string {
+	var parts []string
+	for _, d := range c.deps {
+		worst := int64(-1)
+		for _, ep := range c.episodes(d) {
+			if !ep.atStart {
+				continue
+			}
+			switch {
+			case ep.closedAt >= 0:
+				took := ep.closedAt - ep.phaseStart
+				worst = max(worst, took)
+				if took > bound {
+					col.add(d, ep.closedAt, ep.gen, fmt.Sprintf("generation %d", ep.gen),
+						"closed %s after the dependency healed at %s, want within %s", fmtDur(took), fmtNs(ep.phaseStart), fmtDur(bound))
+				}
+			case ep.phaseEnd-ep.phaseStart > bound:
+				col.add(d, ep.phaseStart+bound, ep.gen, fmt.Sprintf("generation %d", ep.gen),
+					"not closed %s after the dependency healed at %s (phase ended at %s), want within %s",
+					fmtDur(ep.phaseEnd-ep.phaseStart), fmtNs(ep.phaseStart), fmtNs(ep.phaseEnd), fmtDur(bound))
+			}
+		}
+		if worst >= 0 {
+			parts = append(parts, fmt.Sprintf("%s: closed %s after healing", d.name, fmtDur(worst)))
+		}
+	}
+	if len(parts) == 0 {
+		return "no recovery to time"
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,389 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/breakerlab/breakerlab/breaker"
+	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// VegetaFile is the live run's vegeta results, in vegeta's gob format, for
+// `vegeta report` and `vegeta plot`.
+const VegetaFile = "vegeta.bin"
+
+// Live-mode defaults and limits.
+const (
+	defaultLiveTimeout = 10 * time.Second
+	// minAchievedShare is the least share of the target rate the generator
+	// must reach; below it the generator, not the breaker, was the bottleneck.
+	minAchievedShare = 0.9
+	// liveDrain bounds how long calls in flight may run after the load stops.
+	liveDrain = 15 * time.Second
+)
+
+// liveDep is one dependency in a live run: the fake served on loopback, the
+// breaker, and the guarded endpoint's handler that calls one through the other.
+type liveDep struct {
+	r      *runner
+	name   string
+	b      Breaker
+	fake   *fakes.Fake
+	srv    *http.Server
+	url    string
+	client *http.Client
+	cfg    Client
+	key    uint64 // seeds the cancellation decisions
+	seq    atomic.Uint64
+	calls  *atomic.Uint64
+	base   context.Context // cancelled when the drain ends
+}
+
+// runLive drives the scenario in real time: vegeta sends HTTP load at a
+// loopback endpoint whose handler calls each dependency's fake (served on
+// loopback) through its breaker.
+func (r *runner) runLive(ctx context.Context) error {
+	sc := r.sc
+	r.t0 = time.Now()
+	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
+	if err != nil {
+		return err
+	}
+	r.w = w
+	since := func() time.Duration { return time.Since(r.t0) }
+
+	// Outgoing calls to the fakes share one transport; cancelling base ends
+	// calls still running when the drain is over.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	depTransport := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
+		MaxIdleConns:        4096,
+		MaxIdleConnsPerHost: 4096,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	defer depTransport.CloseIdleConnections()
+	var calls atomic.Uint64
+	var violations atomic.Int64
+	var servers []*http.Server
+	defer func() {
+		for _, s := range servers {
+			s.Close()
+		}
+	}()
+	mux := http.NewServeMux()
+	deps := make([]*liveDep, len(sc.Dependencies))
+	var vmu sync.Mutex
+	for i, dep := range sc.Dependencies {
+		d := &liveDep{r: r, name: dep.Name, cfg: dep.Client, calls: &calls, base: base,
+			key: r.seed ^ hashString(dep.Name), client: &http.Client{Transport: depTransport}}
+		if d.fake, err = r.newFake(i, nil); err != nil {
+			return err
+		}
+		var v int
+		i1 := onlineI1(&v)
+		if d.b, err = r.newBreaker(i, nil, func(t breaker.Transition) {
+			vmu.Lock() // transitions of one breaker arrive in order, maybe on different goroutines
+			before := v
+			i1(t)
+			violations.Add(int64(v - before))
+			vmu.Unlock()
+		}); err != nil {
+			return err
+		}
+		ln, err := listenLoopback()
+		if err != nil {
+			return err
+		}
+		d.srv = &http.Server{Handler: d.fake, ReadHeaderTimeout: 5 * time.Second}
+		servers = append(servers, d.srv)
+		go d.srv.Serve(ln)
+		d.url = "http://" + ln.Addr().String() + "/" + dep.Name
+		mux.Handle("/call/"+dep.Name, d)
+		deps[i] = d
+	}
+	guardLn, err := listenLoopback()
+	if err != nil {
+		return err
+	}
+	guard := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go guard.Serve(guardLn)
+
+	// The progress line, from its own goroutine.
+	stopProgress := make(chan struct{})
+	var progressDone sync.WaitGroup
+	if r.opts.Progress != nil {
+		progressDone.Add(1)
+		go func() {
+			defer progressDone.Done()
+			t := time.NewTicker(r.opts.ProgressEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-stopProgress:
+					return
+				case <-t.C:
+					r.opts.Progress(liveProgress(r, deps, since(), calls.Load(), int(violations.Load())))
+				}
+			}
+		}()
+	}
+
+	stats, attackErr := r.attack(ctx, "http://"+guardLn.Addr().String(), deps)
+	r.live = stats
+
+	// Let calls in flight finish, then cut the rest off.
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), liveDrain)
+	shutdownErr := guard.Shutdown(drainCtx)
+	cancelDrain()
+	if shutdownErr != nil {
+		cancelBase()
+		guard.Close()
+	}
+	r.elapsed = since()
+	for _, s := range servers {
+		s.Close()
+	}
+	servers = nil
+	depTransport.CloseIdleConnections()
+	close(stopProgress)
+	progressDone.Wait()
+	for _, d := range deps {
+		r.writeSnapshot(d.name, d.b, r.elapsed)
+	}
+	if r.opts.Progress != nil {
+		r.opts.Progress(liveProgress(r, deps, r.elapsed, calls.Load(), int(violations.Load())))
+	}
+	if attackErr != nil {
+		return attackErr
+	}
+	if ctx.Err() == nil && stats.AchievedRate < minAchievedShare*stats.TargetRate {
+		return fmt.Errorf("%w: %s: %.0f/s of %.0f/s (%.0f%%): the load generator was the bottleneck, lower the rate",
+			ErrRateShort, sc.Name, stats.AchievedRate, stats.TargetRate, 100*stats.AchievedRate/stats.TargetRate)
+	}
+	return nil
+}
+
+// attack runs one vegeta attack at the guard and writes vegeta.bin.
+func (r *runner) attack(ctx context.Context, guardURL string, deps []*liveDep) (*LiveStats, error) {
+	sc := r.sc
+	f, err := os.Create(filepath.Join(r.dir, VegetaFile))
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: %w", err)
+	}
+	defer f.Close()
+	enc := vegeta.NewEncoder(f)
+
+	var targets []vegeta.Target
+	for _, d := range deps {
+		// Weights are spread by repeating targets: 0.5 and 1 give 1 and 2.
+		n := int(d.r.sc.Dependencies[depIndexLive(deps, d)].weight()*2 + 0.5)
+		for range max(n, 1) {
+			targets = append(targets, vegeta.Target{Method: http.MethodGet, URL: guardURL + "/call/" + d.name})
+		}
+	}
+	transport := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
+		MaxIdleConnsPerHost: orInt(sc.Load.Connections, defaultConnections),
+		MaxConnsPerHost:     0,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	defer transport.CloseIdleConnections()
+	// A fresh attacker per attack; Client last, as it replaces the client
+	// the other options configure.
+	atk := vegeta.NewAttacker(
+		vegeta.Workers(uint64(orInt(sc.Load.Workers, defaultWorkers))),
+		vegeta.MaxWorkers(uint64(orInt(sc.Load.MaxWorkers, defaultMaxWorkers))),
+		vegeta.KeepAlive(true),
+		vegeta.Client(&http.Client{Transport: transport, Timeout: 30 * time.Second}),
+	)
+	shape := sc.Load.Shape(sc.Duration)
+	results := atk.Attack(vegeta.NewStaticTargeter(targets...), shapePacer{shape}, sc.Duration, "breakerlab")
+	var m vegeta.Metrics
+	var encErr error
+	stopped := false
+	for {
+		select {
+		case <-ctx.Done():
+			if !stopped {
+				atk.Stop()
+				stopped = true
+			}
+		case res, ok := <-results:
+			if !ok {
+				m.Close()
+				st := &LiveStats{
+					TargetRate: shape.Hits(sc.Duration) / sc.Duration.Seconds(), AchievedRate: m.Rate,
+					Requests: m.Requests, P50: m.Latencies.P50, P90: m.Latencies.P90,
+					P99: m.Latencies.P99, Max: m.Latencies.Max, Success: m.Success,
+				}
+				if encErr != nil {
+					return st, fmt.Errorf("scenarios: writing %s: %w", VegetaFile, encErr)
+				}
+				return st, nil
+			}
+			m.Add(res)
+			if err := enc.Encode(res); err != nil && encErr == nil {
+				encErr = err
+			}
+		}
+	}
+}
+
+// ServeHTTP is the guarded endpoint: one call to the fake through the breaker.
+func (d *liveDep) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r := d.r
+	seq := d.seq.Add(1) - 1
+	d.calls.Add(1)
+	start := time.Since(r.t0)
+	t, err := d.b.Allow()
+	if err != nil {
+		end := time.Since(r.t0)
+		reason, gen, ok := rejection(err)
+		if !ok {
+			reason = record.RejectOpen
+		}
+		r.w.WriteCall(record.Call{
+			Seq: seq, Dep: d.name, StartNs: int64(start), EndNs: int64(end),
+			Outcome: record.OutcomeRejected, Fallback: d.cfg.Fallback, Gen: gen, Reject: reason, Err: err.Error(),
+		})
+		d.answer(w, d.cfg.Fallback, http.StatusServiceUnavailable)
+		return
+	}
+	callErr := d.call(req.Context(), seq)
+	o := t.Done(callErr)
+	end := time.Since(r.t0)
+	fallback := d.cfg.Fallback && o == breaker.Failure
+	r.w.WriteCall(record.Call{
+		Seq: seq, Dep: d.name, StartNs: int64(start), EndNs: int64(end),
+		Outcome: recordOutcome(o), Fallback: fallback, Gen: t.Generation(), Err: errText(callErr),
+	})
+	d.answer(w, o == breaker.Success || fallback, http.StatusBadGateway)
+}
+
+// call makes one request to the fake, honouring the client's timeout and
+// cancellations; a 5xx or 429 answer is an error.
+func (d *liveDep) call(parent context.Context, seq uint64) error {
+	ctx, cancel := context.WithTimeout(parent, durationOr(d.cfg.Timeout, defaultLiveTimeout))
+	defer cancel()
+	stop := context.AfterFunc(d.base, cancel)
+	defer stop()
+	if d.cfg.CancelRate > 0 && unitFloat(d.key, seq) < d.cfg.CancelRate {
+		var cancelCall context.CancelFunc
+		ctx, cancelCall = context.WithCancel(ctx)
+		t := time.AfterFunc(durationOr(d.cfg.CancelAfter, time.Millisecond), cancelCall)
+		defer t.Stop()
+		defer cancelCall()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header[fakes.HeaderSeq] = []string{strconv.FormatUint(seq, 10)}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		return err
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+		return &StatusError{Code: resp.StatusCode}
+	}
+	return nil
+}
+
+// answer writes the guarded endpoint's reply: 200 when the caller was served.
+func (d *liveDep) answer(w http.ResponseWriter, served bool, failStatus int) {
+	if served {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.WriteHeader(failStatus)
+}
+
+// StatusError is a dependency's error answer in live mode.
+type StatusError struct{ Code int }
+
+// Error returns "status CODE".
+func (e *StatusError) Error() string { return "status " + strconv.Itoa(e.Code) }
+
+// shapePacer adapts a [Shape] to vegeta's Pacer.
+type shapePacer struct{ s Shape }
+
+var _ vegeta.Pacer = shapePacer{}
+
+// Pace returns the wait until call number hits is due.
+func (p shapePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	next := p.s.At(float64(hits))
+	if next == Never {
+		return 0, true
+	}
+	return max(next-elapsed, 0), false
+}
+
+// Rate returns the profile's rate at elapsed.
+func (p shapePacer) Rate(elapsed time.Duration) float64 { return p.s.Rate(elapsed) }
+
+// listenLoopback listens on an ephemeral loopback port.
+func listenLoopback() (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: listening on loopback: %w", err)
+	}
+	return ln, nil
+}
+
+func liveProgress(r *runner, deps []*liveDep, at time.Duration, calls uint64, violations int) Progress {
+	p := Progress{Scenario: r.sc.Name, Elapsed: at, Duration: r.sc.Duration, Calls: calls, Violations: violations}
+	if at > 0 {
+		p.Rate = float64(calls) / at.Seconds()
+	}
+	for _, d := range deps {
+		p.States = append(p.States, DepState{Dep: d.name, State: d.b.Snapshot().State})
+	}
+	return p
+}
+
+func depIndexLive(deps []*liveDep, d *liveDep) int {
+	for i, x := range deps {
+		if x == d {
+			return i
+		}
+	}
+	return 0
+}
+
+// hashString is FNV-1a, to key per-dependency random streams.
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// unitFloat is a uniform number in [0, 1) that depends only on key and seq
+// (splitmix64), so live cancellations are decided per call, reproducibly.
+func unitFloat(key, seq uint64) float64 {
+	z := key + (seq+1)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11) / (1 << 53)
+}

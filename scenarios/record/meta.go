@@ -1,0 +1,176 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// SchemaVersion is the version of the run directory's files this package
+// writes and reads.
+const SchemaVersion = 1
+
+// The file names inside a run directory.
+const (
+	MetaFile        = "meta.json"
+	CallsFile       = "calls.jsonl"
+	TransitionsFile = "transitions.jsonl"
+	DependencyFile  = "dependency.jsonl"
+	SnapshotsFile   = "snapshots.jsonl"
+	VerdictFile     = "verdict.json"
+)
+
+// The run modes in Meta.Mode.
+const (
+	ModeSim      = "sim"
+	ModeLive     = "live"
+	ModeExternal = "external"
+)
+
+// Meta describes a run: meta.json, written when the run starts and rewritten
+// when it ends with EndedNs and Interrupted.
+type Meta struct {
+	SchemaVersion int          `json:"schema_version"` // SchemaVersion when written by this package
+	Scenario      string       `json:"scenario"`       // the scenario's name (and the directory's)
+	Description   string       `json:"description"`
+	Mode          string       `json:"mode"`          // ModeSim, ModeLive or ModeExternal
+	Seed          int64        `json:"seed"`          // the seed the run used
+	T0            time.Time    `json:"t0"`            // the run's start; every *_ns time counts from it
+	DurationNs    int64        `json:"duration_ns"`   // planned duration
+	EndedNs       int64        `json:"ended_ns"`      // actual end; 0 while the run goes
+	Interrupted   bool         `json:"interrupted"`   // stopped early by Ctrl-C or an error
+	Load          Load         `json:"load"`          // the load profile
+	Dependencies  []Dependency `json:"dependencies"`  // one per fake dependency, each behind its breaker
+	Expect        Expect       `json:"expect"`        // what the checker must verify
+	ScenarioYAML  string       `json:"scenario_yaml"` // the scenario file as given
+	// LeakedGoroutines is the number of goroutines the runner found still
+	// alive after the run (invariant I11). Nil means the runner did not
+	// measure it. An addition to the contract.
+	LeakedGoroutines *int `json:"leaked_goroutines,omitempty"`
+}
+
+// Load describes the load profile, for reports.
+type Load struct {
+	Kind        string  `json:"kind"`        // constant, linear, sine, steps, …
+	Rate        float64 `json:"rate"`        // requests per second (the peak for shaped loads)
+	Workers     int     `json:"workers"`     // concurrent callers; 0 when the load is paced by rate only
+	Description string  `json:"description"` // for people: "200/s"
+}
+
+// Dependency is one fake dependency and the breaker guarding it.
+type Dependency struct {
+	Name    string        `json:"name"`    // the dep field of every record about it
+	Preset  string        `json:"preset"`  // the service preset the fake imitates, if any
+	Breaker BreakerConfig `json:"breaker"` // the breaker in front of it
+	Phases  []Phase       `json:"phases"`  // its fault schedule, in time order
+}
+
+// BreakerConfig is the breaker configuration in force, defaults filled in.
+type BreakerConfig struct {
+	FailureThreshold  int   `json:"failure_threshold"`
+	SuccessThreshold  int   `json:"success_threshold"`
+	RecoveryTimeoutNs int64 `json:"recovery_timeout_ns"`
+	HalfOpenMaxCalls  int   `json:"half_open_max_calls"`
+}
+
+// Phase is one step of a dependency's fault schedule.
+type Phase struct {
+	AtNs  int64  `json:"at_ns"` // when the phase begins; it lasts until the next one
+	Label string `json:"label"` // for people: "error_rate 100%"
+	// Healthy marks a phase with no injected fault, from which the circuit
+	// must close (invariant I10). A phase labelled "healthy" counts as healthy
+	// too. An addition to the contract.
+	Healthy bool `json:"healthy,omitempty"`
+}
+
+// IsHealthy reports whether the dependency is healthy during p.
+func (p Phase) IsHealthy() bool { return p.Healthy || p.Label == "healthy" }
+
+// Expect is what the scenario requires. A zero threshold means "not set".
+type Expect struct {
+	Invariants        []string `json:"invariants"` // "I1" … "I11"
+	MaxRejectionP99Ns int64    `json:"max_rejection_p99_ns"`
+	MinServedRatio    float64  `json:"min_served_ratio"`
+	MaxTimeToCloseNs  int64    `json:"max_time_to_close_ns"`
+}
+
+// Dependency returns the dependency called name, or false.
+func (m *Meta) Dependency(name string) (Dependency, bool) {
+	for _, d := range m.Dependencies {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return Dependency{}, false
+}
+
+// WriteMeta writes m to dir/meta.json atomically (a temporary file renamed
+// over it), so a reader never sees half a meta.json.
+func WriteMeta(dir string, m Meta) error {
+	if m.SchemaVersion == 0 {
+		m.SchemaVersion = SchemaVersion
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("record: encoding %s: %w", MetaFile, err)
+	}
+	return writeFileAtomic(filepath.Join(dir, MetaFile), append(b, '\n'))
+}
+
+// ReadMeta reads dir/meta.json. Unknown keys are ignored (additive fields).
+func ReadMeta(dir string) (Meta, error) {
+	path := filepath.Join(dir, MetaFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Meta{}, fmt.Errorf("record: %w", err)
+	}
+	var m Meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Meta{}, fmt.Errorf("record: %s: %s", path, jsonErrorAt(b, err))
+	}
+	if m.SchemaVersion != SchemaVersion {
+		return Meta{}, fmt.Errorf("record: %s: key \"schema_version\": got %d, want %d", path, m.SchemaVersion, SchemaVersion)
+	}
+	return m, nil
+}
+
+// jsonErrorAt adds a line number to an encoding/json error when it has an offset.
+func jsonErrorAt(b []byte, err error) string {
+	var off int64 = -1
+	switch e := err.(type) {
+	case *json.SyntaxError:
+		off = e.Offset
+	case *json.UnmarshalTypeError:
+		off = e.Offset
+		if e.Field != "" {
+			return fmt.Sprintf("line %d: key %q: want %s, got %s", bytes.Count(b[:off], []byte{'\n'})+1, e.Field, e.Type, e.Value)
+		}
+	}
+	if off < 0 || off > int64(len(b)) {
+		return err.Error()
+	}
+	return fmt.Sprintf("line %d: %v", bytes.Count(b[:off], []byte{'\n'})+1, err)
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("record: writing %s: %w", path, werr)
+	}
+	return nil
+}

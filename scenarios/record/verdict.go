@@ -1,0 +1,120 @@
+package record
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// The kinds of Check.
+const (
+	KindInvariant   = "invariant"   // one of I1–I11 from DESIGN.md
+	KindExpectation = "expectation" // a threshold from meta.json's expect block
+)
+
+// Verdict is the checker's judgement of a run: verdict.json.
+type Verdict struct {
+	SchemaVersion int     `json:"schema_version"` // SchemaVersion
+	Scenario      string  `json:"scenario"`       // the scenario's name
+	Passed        bool    `json:"passed"`         // every check passed
+	Checks        []Check `json:"checks"`
+	Stats         Stats   `json:"stats"`
+	// Warnings are the reader's (a cut-off last line) and the checker's notes
+	// that did not fail a check. An addition to the contract.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Check is one invariant or expectation and its result.
+type Check struct {
+	ID         string      `json:"id"`         // "I1" … "I11", or an expectation's name
+	Kind       string      `json:"kind"`       // KindInvariant or KindExpectation
+	Name       string      `json:"name"`       // what it checks, for people
+	Passed     bool        `json:"passed"`     // no violation
+	Detail     string      `json:"detail"`     // a one-line summary: what was measured or how many violations
+	Violations []Violation `json:"violations"` // the first few; never null
+	// ViolationsTotal counts every violation found, including those left out
+	// of Violations. An addition to the contract.
+	ViolationsTotal int `json:"violations_total"`
+	// Skipped is true when the check could not be judged (e.g. I11 without
+	// leaked_goroutines in meta.json); a skipped check passes. An addition.
+	Skipped bool `json:"skipped,omitempty"`
+}
+
+// Violation is one event that broke a check.
+type Violation struct {
+	ID   string `json:"id"`    // the check's id
+	Dep  string `json:"dep"`   // the dependency; "" for the run as a whole
+	AtNs int64  `json:"at_ns"` // when, ns since t0
+	Gen  uint64 `json:"gen"`   // the generation concerned
+	// Event names the offending record: "call seq=17" or
+	// "transition #4 closed→open". An addition to the contract.
+	Event   string   `json:"event,omitempty"`
+	Message string   `json:"message"`
+	Context []string `json:"context"` // the few events before it, oldest first
+}
+
+// Stats are the run's totals over every dependency.
+type Stats struct {
+	Calls              int `json:"calls"`               // attempted calls
+	Success            int `json:"success"`             // calls by outcome: succeeded
+	Failure            int `json:"failure"`             // failed
+	Ignored            int `json:"ignored"`             // counted as neither
+	Rejected           int `json:"rejected"`            // refused without running
+	Fallback           int `json:"fallback"`            // calls answered by a fallback
+	DependencyRequests int `json:"dependency_requests"` // requests the fakes saw
+	Transitions        int `json:"transitions"`         // breaker state changes
+}
+
+// Check returns the check with the given id, or false.
+func (v *Verdict) Check(id string) (Check, bool) {
+	for _, c := range v.Checks {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+// Write writes v to dir/verdict.json atomically, indented, with empty lists
+// as [] rather than null.
+func (v *Verdict) Write(dir string) error {
+	out := *v
+	if out.SchemaVersion == 0 {
+		out.SchemaVersion = SchemaVersion
+	}
+	out.Checks = make([]Check, len(v.Checks))
+	for i, c := range v.Checks {
+		vs := make([]Violation, len(c.Violations))
+		copy(vs, c.Violations)
+		for j := range vs {
+			if vs[j].Context == nil {
+				vs[j].Context = []string{}
+			}
+		}
+		c.Violations = vs
+		out.Checks[i] = c
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return fmt.Errorf("record: encoding %s: %w", VerdictFile, err)
+	}
+	return writeFileAtomic(filepath.Join(dir, VerdictFile), append(b, '\n'))
+}
+
+// ReadVerdict reads dir/verdict.json.
+func ReadVerdict(dir string) (*Verdict, error) {
+	path := filepath.Join(dir, VerdictFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	var v Verdict
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("record: %s: %s", path, jsonErrorAt(b, err))
+	}
+	if v.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("record: %s: key \"schema_version\": got %d, want %d", path, v.SchemaVersion, SchemaVersion)
+	}
+	return &v, nil
+}

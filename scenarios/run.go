@@ -1,0 +1,382 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/breakerlab/breakerlab/breaker"
+	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/scenarios/check"
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// Options tune a run. The zero value runs the scenario as written against
+// the reference breaker, into ./out.
+type Options struct {
+	// Out is the parent directory; the run is recorded in Out/<scenario name>.
+	// Empty means "out".
+	Out string
+	// Seed, if not zero, replaces the scenario's seed.
+	Seed uint64
+	// Mode, if not empty, replaces the scenario's mode.
+	Mode Mode
+	// Breaker builds each dependency's breaker. Nil means [Reference].
+	Breaker Factory
+	// Progress, if not nil, is called about every ProgressEvery of wall time
+	// (sim: every simulated second) from the running goroutine; it must return quickly.
+	Progress func(Progress)
+	// ProgressEvery is the live progress interval. Zero means 250 ms.
+	ProgressEvery time.Duration
+}
+
+// Progress is a run's state while it goes, for a progress line.
+type Progress struct {
+	Scenario   string
+	Elapsed    time.Duration // run time so far (virtual in sim)
+	Duration   time.Duration // planned
+	Calls      uint64        // attempted calls so far
+	Rate       float64       // calls per second of run time so far
+	States     []DepState    // each breaker's state, in dependency order
+	Violations int           // violations found so far (checked online: I1's illegal transitions)
+}
+
+// DepState is one breaker's state in a [Progress].
+type DepState struct {
+	Dep   string
+	State breaker.State
+}
+
+// Result is what a run did and what the checker found.
+type Result struct {
+	Scenario    string
+	Dir         string // the run directory
+	Mode        Mode
+	Seed        uint64
+	Elapsed     time.Duration // run time (virtual in sim)
+	Wall        time.Duration // wall-clock time the run took
+	Interrupted bool          // stopped early by the context
+	Stats       record.Stats  // the checker's counts
+	Verdict     *record.Verdict
+	// Live is the load generator's view (live mode only).
+	Live *LiveStats
+}
+
+// Passed reports whether every check held.
+func (r *Result) Passed() bool { return r.Verdict != nil && r.Verdict.Passed }
+
+// LiveStats is what vegeta measured in a live run.
+type LiveStats struct {
+	TargetRate   float64       // mean target rate, calls per second
+	AchievedRate float64       // vegeta's achieved request rate
+	Requests     uint64        // requests sent
+	P50, P90     time.Duration // latency percentiles as vegeta measured them
+	P99, Max     time.Duration
+	Success      float64 // share of 2xx answers
+}
+
+// Run runs sc, records it under opts.Out, checks the records and writes
+// verdict.json. When ctx is cancelled mid-run the load stops, the records
+// are flushed and checked, and the error matches [ErrInterrupted]; the
+// Result is still complete. A live run whose generator fell short of the
+// target rate returns a Result and an error matching [ErrRateShort].
+func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
+	mode := sc.Mode.OrDefault()
+	if opts.Mode != "" {
+		mode = opts.Mode
+	}
+	seed := sc.Seed
+	if opts.Seed != 0 {
+		seed = opts.Seed
+	}
+	if seed == 0 {
+		seed = 1
+	}
+	if opts.Out == "" {
+		opts.Out = "out"
+	}
+	if opts.Breaker == nil {
+		opts.Breaker = Reference
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = 250 * time.Millisecond
+	}
+	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, dir: filepath.Join(opts.Out, sc.Name)}
+	goroutinesBefore := runtime.NumGoroutine()
+	wallStart := time.Now()
+	var runErr error
+	switch mode {
+	case ModeSim:
+		runErr = r.runSim(ctx)
+	case ModeLive:
+		runErr = r.runLive(ctx)
+	default:
+		return nil, fmt.Errorf("scenarios: %s: unknown mode %q, want sim or live", sc.Name, mode)
+	}
+	if r.w == nil { // nothing was recorded
+		return nil, runErr
+	}
+	leaked := leakedGoroutines(goroutinesBefore)
+	interrupted := ctx.Err() != nil
+	r.w.UpdateMeta(func(m *record.Meta) {
+		m.EndedNs = int64(r.elapsed)
+		m.Interrupted = interrupted || (runErr != nil && !errors.Is(runErr, ErrRateShort))
+		m.LeakedGoroutines = &leaked
+	})
+	if err := r.w.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	res := &Result{
+		Scenario: sc.Name, Dir: r.dir, Mode: mode, Seed: seed,
+		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live,
+	}
+	v, err := check.Dir(r.dir, check.Options{})
+	if err != nil {
+		return res, errors.Join(runErr, fmt.Errorf("scenarios: checking %s: %w", r.dir, err))
+	}
+	if c, ok := r.opensCheck(); ok {
+		v.Checks = append(v.Checks, c)
+		v.Passed = v.Passed && c.Passed
+	}
+	if err := v.Write(r.dir); err != nil {
+		return res, errors.Join(runErr, err)
+	}
+	res.Verdict, res.Stats = &v, v.Stats
+	if interrupted {
+		runErr = errors.Join(runErr, fmt.Errorf("%w: %s stopped after %s of %s", ErrInterrupted, sc.Name, r.elapsed.Round(time.Millisecond), sc.Duration))
+	}
+	return res, runErr
+}
+
+// runner holds one run's shared state.
+type runner struct {
+	sc      *Scenario
+	opts    Options
+	mode    Mode
+	seed    uint64
+	dir     string
+	w       *record.Writer
+	t0      time.Time
+	elapsed time.Duration // how far the run got
+	live    *LiveStats
+	opens   []int // per dependency: transitions to open, for min_opens/max_opens
+}
+
+// meta builds meta.json's contents.
+func (r *runner) meta() record.Meta {
+	sc := r.sc
+	shape := sc.Load.Shape(sc.Duration)
+	peak := 0.0
+	for _, t := range []time.Duration{0, sc.Duration / 4, sc.Duration / 2, 3 * sc.Duration / 4, sc.Duration} {
+		peak = max(peak, shape.Rate(t))
+	}
+	if s, ok := shape.(Sine); ok {
+		peak = float64(s.Mean + s.Amplitude)
+	}
+	m := record.Meta{
+		SchemaVersion: record.SchemaVersion,
+		Scenario:      sc.Name,
+		Description:   sc.Description,
+		Mode:          string(r.mode),
+		Seed:          int64(r.seed),
+		T0:            r.t0,
+		DurationNs:    int64(sc.Duration),
+		Load: record.Load{
+			Kind: sc.Load.kind(), Rate: peak, Description: shape.String(),
+		},
+		Expect:       r.expect(),
+		ScenarioYAML: string(sc.Source),
+	}
+	if r.mode == ModeLive {
+		m.Load.Workers = orInt(sc.Load.Workers, defaultWorkers)
+	}
+	for i, dep := range sc.Dependencies {
+		spec := sc.BreakerSpec(i)
+		m.Dependencies = append(m.Dependencies, record.Dependency{
+			Name:   dep.Name,
+			Preset: dep.Preset,
+			Breaker: record.BreakerConfig{
+				FailureThreshold: spec.FailureThreshold, SuccessThreshold: spec.SuccessThreshold,
+				RecoveryTimeoutNs: int64(spec.RecoveryTimeout), HalfOpenMaxCalls: spec.HalfOpenMaxCalls,
+			},
+			Phases: phases(dep, sc.Duration),
+		})
+	}
+	return m
+}
+
+// expect converts the scenario's expectations for meta.json.
+func (r *runner) expect() record.Expect {
+	e := r.sc.Expect
+	inv := e.Invariants
+	if len(inv) == 0 {
+		inv = AllInvariants
+	}
+	p99 := e.MaxRejectionP99
+	if p99 == 0 && r.mode == ModeLive {
+		p99 = time.Millisecond
+	}
+	out := record.Expect{
+		Invariants:        append([]string(nil), inv...),
+		MaxRejectionP99Ns: int64(p99),
+		MinServedRatio:    e.MinServedRatio,
+		MaxTimeToCloseNs:  int64(e.MaxTimeToClose),
+	}
+	return out
+}
+
+// newFake builds dependency i's fake on clock now, recording to r.w.
+func (r *runner) newFake(i int, now func() time.Time) (*fakes.Fake, error) {
+	dep := r.sc.Dependencies[i]
+	sched := dep.Schedule
+	return fakes.New(fakes.Config{
+		Name:     dep.Name,
+		Preset:   dep.Preset,
+		Faults:   dep.Faults,
+		Schedule: &sched,
+		Seed:     int64(r.seed),
+		LogSize:  1,
+		Now:      now,
+		Start:    r.t0,
+		OnRecord: func(rec fakes.Record) {
+			r.w.WriteDepRequest(record.DepRequest{
+				Dep: rec.Fake, Seq: uint64(rec.Seq), AtNs: int64(rec.Elapsed), Fault: rec.Fault,
+				LatencyNs: int64(rec.Latency), Status: rec.Status, Err: rec.Err,
+			})
+		},
+	})
+}
+
+// newBreaker builds dependency i's breaker on clock now, recording its
+// transitions relative to r.t0; onChange, if not nil, sees each one too.
+func (r *runner) newBreaker(i int, now func() time.Time, onChange func(breaker.Transition)) (Breaker, error) {
+	dep := r.sc.Dependencies[i]
+	cfg := r.sc.BreakerSpec(i).Config(dep.Name)
+	cfg.Now = now
+	cfg.Logger = quietLogger
+	if r.opens == nil {
+		r.opens = make([]int, len(r.sc.Dependencies))
+	}
+	cfg.OnStateChange = func(t breaker.Transition) {
+		if t.To == breaker.Open {
+			r.opens[i]++ // transitions of one breaker are delivered in order, one at a time
+		}
+		r.w.WriteTransition(record.Transition{
+			Dep: dep.Name, From: recordState(t.From), To: recordState(t.To),
+			AtNs: int64(t.At.Sub(r.t0)), Gen: t.Generation, Reason: t.Reason,
+		})
+		if onChange != nil {
+			onChange(t)
+		}
+	}
+	b, err := r.opts.Breaker(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: %s: dependency %s: %w", r.sc.Name, dep.Name, err)
+	}
+	return b, nil
+}
+
+// writeSnapshot records b's snapshot at run time at.
+func (r *runner) writeSnapshot(dep string, b Breaker, at time.Duration) {
+	s := b.Snapshot()
+	r.w.WriteSnapshot(record.Snapshot{
+		Dep: dep, AtNs: int64(at), State: recordState(s.State), Gen: s.Generation,
+		ConsecutiveFailures: s.ConsecutiveFailures, ConsecutiveSuccesses: s.ConsecutiveSuccesses,
+		ProbesInFlight: s.ProbesInFlight,
+		Totals: record.Totals{
+			Success: s.Totals.Success, Failure: s.Totals.Failure,
+			Ignored: s.Totals.Ignored, Rejected: s.Totals.Rejected,
+		},
+	})
+}
+
+// recordState maps a breaker state to its record form.
+func recordState(s breaker.State) record.State {
+	switch s {
+	case breaker.Open:
+		return record.StateOpen
+	case breaker.HalfOpen:
+		return record.StateHalfOpen
+	}
+	return record.StateClosed
+}
+
+// recordOutcome maps a breaker outcome to its record form.
+func recordOutcome(o breaker.Outcome) record.Outcome {
+	switch o {
+	case breaker.Success:
+		return record.OutcomeSuccess
+	case breaker.Failure:
+		return record.OutcomeFailure
+	case breaker.Ignored:
+		return record.OutcomeIgnored
+	}
+	return record.OutcomeRejected
+}
+
+// errText is an error's text for calls.jsonl, "" for nil.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// leakedGoroutines waits (up to 2 s) for the goroutine count to fall back
+// to before, and returns how many more there still are (invariant I11).
+func leakedGoroutines(before int) int {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n := runtime.NumGoroutine() - before
+		// The record writer's flusher is still running: it is stopped by Close.
+		if n <= 1 || time.Now().After(deadline) {
+			return max(n-1, 0)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func orInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// opensCheck checks the scenario's min_opens and max_opens against how
+// often each circuit opened; ok is false when the scenario sets neither.
+func (r *runner) opensCheck() (record.Check, bool) {
+	e := r.sc.Expect
+	if e.MinOpens == 0 && e.MaxOpens == nil {
+		return record.Check{}, false
+	}
+	c := record.Check{ID: "opens", Kind: record.KindExpectation, Passed: true, Violations: []record.Violation{}}
+	bound := fmt.Sprintf(">= %d", e.MinOpens)
+	if e.MaxOpens != nil {
+		bound = fmt.Sprintf("%d..%d", e.MinOpens, *e.MaxOpens)
+	}
+	c.Name = "each circuit opens " + bound + " times"
+	var details []string
+	for i, dep := range r.sc.Dependencies {
+		n := 0
+		if r.opens != nil {
+			n = r.opens[i]
+		}
+		details = append(details, fmt.Sprintf("%s opened %d times", dep.Name, n))
+		if n < e.MinOpens || (e.MaxOpens != nil && n > *e.MaxOpens) {
+			c.Passed = false
+			c.ViolationsTotal++
+			c.Violations = append(c.Violations, record.Violation{
+				ID: "opens", Dep: dep.Name, AtNs: int64(r.elapsed),
+				Message: fmt.Sprintf("the circuit opened %d times, want %s", n, bound),
+				Context: []string{},
+			})
+		}
+	}
+	c.Detail = strings.Join(details, "; ")
+	return c, true
+}

@@ -1,0 +1,284 @@
+package scenarios
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/breakerlab/breakerlab/breaker"
+	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// simEpoch is t0 of every sim run, so that two runs with one seed write
+// byte-identical files, meta.json included.
+var simEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// simDrain is how long, after the load stops, calls in flight may still
+// finish; the caller cancels those still running then (a hang without a
+// client timeout), so every call has an outcome.
+const simDrain = 30 * time.Second
+
+// simCall is a call in flight in the simulation.
+type simCall struct {
+	end    time.Duration // when it completes
+	order  uint64        // arrival order: ties complete in arrival order
+	dep    int32
+	seq    uint64
+	start  time.Duration
+	ticket Ticket
+	err    error
+}
+
+// simDep is one dependency's breaker, fake and caller in the simulation.
+type simDep struct {
+	name   string
+	b      Breaker
+	fake   *fakes.Fake
+	client Client
+	seq    uint64
+	weight float64
+	credit float64 // smooth weighted round-robin
+}
+
+// runSim runs the scenario on a virtual clock in this goroutine: calls
+// arrive by the load profile, each admitted call's latency comes from the
+// fake's Simulate, and a min-heap of calls in flight orders completions, so
+// concurrency emerges from overlapping calls. Everything random is seeded.
+func (r *runner) runSim(ctx context.Context) error {
+	sc := r.sc
+	r.t0 = simEpoch
+	var now time.Duration
+	clock := func() time.Time { return r.t0.Add(now) }
+	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
+	if err != nil {
+		return err
+	}
+	r.w = w
+	violations := 0
+	deps := make([]*simDep, len(sc.Dependencies))
+	for i, dep := range sc.Dependencies {
+		d := &simDep{name: dep.Name, client: dep.Client, weight: dep.weight()}
+		if d.fake, err = r.newFake(i, clock); err != nil {
+			return err
+		}
+		if d.b, err = r.newBreaker(i, clock, onlineI1(&violations)); err != nil {
+			return err
+		}
+		deps[i] = d
+	}
+	rng := rand.New(rand.NewPCG(r.seed, 0x5eed))
+	shape := sc.Load.Shape(sc.Duration)
+	var (
+		inflight  simHeap
+		n         uint64 // arrivals so far
+		calls     uint64
+		nextTick  = time.Second
+		stopAt    = sc.Duration
+		cancelled bool
+	)
+	nextArrival := shape.At(0)
+	complete := func(c simCall) {
+		now = c.end
+		o := c.ticket.Done(c.err)
+		d := deps[c.dep]
+		r.w.WriteCall(record.Call{
+			Seq: c.seq, Dep: d.name, StartNs: int64(c.start), EndNs: int64(c.end),
+			Outcome: recordOutcome(o), Fallback: d.client.Fallback && o == breaker.Failure,
+			Gen: c.ticket.Generation(), Err: errText(c.err),
+		})
+	}
+	for {
+		if ctx.Err() != nil && !cancelled {
+			// Ctrl-C: stop the load now; calls in flight still finish below.
+			cancelled, stopAt = true, now
+		}
+		arrivalDue := nextArrival < stopAt
+		if len(inflight) > 0 && (!arrivalDue || inflight[0].end <= nextArrival) {
+			if end := inflight[0].end; end > stopAt+simDrain {
+				break
+			}
+			complete(inflight.pop())
+			continue
+		}
+		if !arrivalDue {
+			break
+		}
+		now = nextArrival
+		for now >= nextTick {
+			r.tick(deps, nextTick, calls, violations)
+			nextTick += time.Second
+		}
+		d := pickDep(deps)
+		seq := d.seq
+		d.seq++
+		calls++
+		n++
+		nextArrival = shape.At(float64(n))
+		t, err := d.b.Allow()
+		if err != nil {
+			reason, gen, ok := rejection(err)
+			if !ok {
+				reason = record.RejectOpen
+			}
+			r.w.WriteCall(record.Call{
+				Seq: seq, Dep: d.name, StartNs: int64(now), EndNs: int64(now),
+				Outcome: record.OutcomeRejected, Fallback: d.client.Fallback, Gen: gen,
+				Reject: reason, Err: err.Error(),
+			})
+			continue
+		}
+		cancelAt := time.Duration(-1)
+		if d.client.CancelRate > 0 && rng.Float64() < d.client.CancelRate {
+			cancelAt = durationOr(d.client.CancelAfter, time.Millisecond)
+		}
+		lat, callErr := d.fake.Simulate(int64(seq))
+		if lat < 0 {
+			lat = 0
+		}
+		switch {
+		case cancelAt >= 0 && cancelAt < lat && (d.client.Timeout == 0 || cancelAt < d.client.Timeout):
+			lat, callErr = cancelAt, context.Canceled
+		case d.client.Timeout > 0 && lat > d.client.Timeout:
+			lat, callErr = d.client.Timeout, context.DeadlineExceeded
+		}
+		end := Never
+		if lat != fakes.Forever {
+			end = now + lat
+		}
+		inflight.push(simCall{end: end, order: n, dep: int32(depIndex(deps, d)), seq: seq, start: now, ticket: t, err: callErr})
+	}
+	// Calls still running at the end of the drain (hangs without a timeout)
+	// are cancelled by their callers.
+	drainEnd := now
+	if len(inflight) > 0 {
+		drainEnd = stopAt + simDrain
+	}
+	for len(inflight) > 0 {
+		c := inflight.pop()
+		c.end, c.err = drainEnd, context.Canceled
+		complete(c)
+	}
+	now = max(now, drainEnd)
+	if now < stopAt && !cancelled {
+		now = stopAt
+	}
+	r.elapsed = now
+	for _, d := range deps {
+		r.writeSnapshot(d.name, d.b, now)
+	}
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.progress(deps, now, calls, violations))
+	}
+	return nil // an interruption is reported by Run, from ctx
+}
+
+// tick writes the per-second snapshots and reports progress.
+func (r *runner) tick(deps []*simDep, at time.Duration, calls uint64, violations int) {
+	for _, d := range deps {
+		r.writeSnapshot(d.name, d.b, at)
+	}
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.progress(deps, at, calls, violations))
+	}
+}
+
+func (r *runner) progress(deps []*simDep, at time.Duration, calls uint64, violations int) Progress {
+	p := Progress{Scenario: r.sc.Name, Elapsed: at, Duration: r.sc.Duration, Calls: calls, Violations: violations}
+	if at > 0 {
+		p.Rate = float64(calls) / at.Seconds()
+	}
+	for _, d := range deps {
+		p.States = append(p.States, DepState{Dep: d.name, State: d.b.Snapshot().State})
+	}
+	return p
+}
+
+// pickDep chooses the dependency of the next call by smooth weighted
+// round-robin: deterministic, and exact in the long run.
+func pickDep(deps []*simDep) *simDep {
+	if len(deps) == 1 {
+		return deps[0]
+	}
+	total := 0.0
+	var best *simDep
+	for _, d := range deps {
+		d.credit += d.weight
+		total += d.weight
+		if best == nil || d.credit > best.credit {
+			best = d
+		}
+	}
+	best.credit -= total
+	return best
+}
+
+func depIndex(deps []*simDep, d *simDep) int {
+	for i, x := range deps {
+		if x == d {
+			return i
+		}
+	}
+	return -1
+}
+
+// onlineI1 returns a transition hook counting illegal transitions (I1) into
+// *n, for the progress line; the checker does the full job afterwards.
+func onlineI1(n *int) func(breaker.Transition) {
+	last := breaker.Closed
+	return func(t breaker.Transition) {
+		legal := t.From == last && (t.Reason == "reset" && t.To == breaker.Closed ||
+			t.From == breaker.Closed && t.To == breaker.Open ||
+			t.From == breaker.Open && t.To == breaker.HalfOpen ||
+			t.From == breaker.HalfOpen && (t.To == breaker.Closed || t.To == breaker.Open))
+		if !legal {
+			*n++
+		}
+		last = t.To
+	}
+}
+
+// simHeap is a min-heap of calls in flight by (end, order).
+type simHeap []simCall
+
+func (h simHeap) less(i, j int) bool {
+	return h[i].end < h[j].end || h[i].end == h[j].end && h[i].order < h[j].order
+}
+
+func (h *simHeap) push(c simCall) {
+	*h = append(*h, c)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *simHeap) pop() simCall {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s[last] = simCall{}
+	s = s[:last]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < len(s) && s.less(l, m) {
+			m = l
+		}
+		if l+1 < len(s) && s.less(l+1, m) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}
