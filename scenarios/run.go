@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/breakerlab/breakerlab/breaker"
@@ -138,10 +137,6 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	if err != nil {
 		return res, errors.Join(runErr, fmt.Errorf("scenarios: checking %s: %w", r.dir, err))
 	}
-	if c, ok := r.opensCheck(); ok {
-		v.Checks = append(v.Checks, c)
-		v.Passed = v.Passed && c.Passed
-	}
 	if err := v.Write(r.dir); err != nil {
 		return res, errors.Join(runErr, err)
 	}
@@ -163,7 +158,6 @@ type runner struct {
 	t0      time.Time
 	elapsed time.Duration // how far the run got
 	live    *LiveStats
-	opens   []int // per dependency: transitions to open, for min_opens/max_opens
 }
 
 // meta builds meta.json's contents.
@@ -225,6 +219,8 @@ func (r *runner) expect() record.Expect {
 		MaxRejectionP99Ns: int64(p99),
 		MinServedRatio:    e.MinServedRatio,
 		MaxTimeToCloseNs:  int64(e.MaxTimeToClose),
+		MinOpens:          e.MinOpens,
+		MaxOpens:          e.MaxOpens,
 	}
 	return out
 }
@@ -258,13 +254,7 @@ func (r *runner) newBreaker(i int, now func() time.Time, onChange func(breaker.T
 	cfg := r.sc.BreakerSpec(i).Config(dep.Name)
 	cfg.Now = now
 	cfg.Logger = quietLogger
-	if r.opens == nil {
-		r.opens = make([]int, len(r.sc.Dependencies))
-	}
 	cfg.OnStateChange = func(t breaker.Transition) {
-		if t.To == breaker.Open {
-			r.opens[i]++ // transitions of one breaker are delivered in order, one at a time
-		}
 		r.w.WriteTransition(record.Transition{
 			Dep: dep.Name, From: recordState(t.From), To: recordState(t.To),
 			AtNs: int64(t.At.Sub(r.t0)), Gen: t.Generation, Reason: t.Reason,
@@ -345,38 +335,4 @@ func orInt(v, def int) int {
 		return def
 	}
 	return v
-}
-
-// opensCheck checks the scenario's min_opens and max_opens against how
-// often each circuit opened; ok is false when the scenario sets neither.
-func (r *runner) opensCheck() (record.Check, bool) {
-	e := r.sc.Expect
-	if e.MinOpens == 0 && e.MaxOpens == nil {
-		return record.Check{}, false
-	}
-	c := record.Check{ID: "opens", Kind: record.KindExpectation, Passed: true, Violations: []record.Violation{}}
-	bound := fmt.Sprintf(">= %d", e.MinOpens)
-	if e.MaxOpens != nil {
-		bound = fmt.Sprintf("%d..%d", e.MinOpens, *e.MaxOpens)
-	}
-	c.Name = "each circuit opens " + bound + " times"
-	var details []string
-	for i, dep := range r.sc.Dependencies {
-		n := 0
-		if r.opens != nil {
-			n = r.opens[i]
-		}
-		details = append(details, fmt.Sprintf("%s opened %d times", dep.Name, n))
-		if n < e.MinOpens || (e.MaxOpens != nil && n > *e.MaxOpens) {
-			c.Passed = false
-			c.ViolationsTotal++
-			c.Violations = append(c.Violations, record.Violation{
-				ID: "opens", Dep: dep.Name, AtNs: int64(r.elapsed),
-				Message: fmt.Sprintf("the circuit opened %d times, want %s", n, bound),
-				Context: []string{},
-			})
-		}
-	}
-	c.Detail = strings.Join(details, "; ")
-	return c, true
 }

@@ -170,8 +170,8 @@ type Expect struct {
 	// RecoveryTimeout plus the probes' time (invariant I10 only).
 	MaxTimeToClose time.Duration `yaml:"max_time_to_close"`
 	// MinOpens and MaxOpens bound how many times each circuit opened: they
-	// make a scenario prove it exercised what it claims. MaxOpens -1 (the
-	// default when absent) means no bound; 0 means the circuit must never open.
+	// make a scenario prove it exercised what it claims. An absent MaxOpens
+	// means no bound; 0 means the circuit must never open.
 	MinOpens int  `yaml:"min_opens"`
 	MaxOpens *int `yaml:"max_opens"`
 }

@@ -12,6 +12,7 @@ const (
 	ExpectMaxRejectionP99 = "max_rejection_p99"
 	ExpectMinServedRatio  = "min_served_ratio"
 	ExpectMaxTimeToClose  = "max_time_to_close"
+	ExpectOpens           = "opens"
 )
 
 // expectations checks the thresholds the expect block sets (a zero is unset).
@@ -33,7 +34,43 @@ func (c *checker) expectations() []record.Check {
 		detail := c.checkTimeToClose(col, e.MaxTimeToCloseNs)
 		out = append(out, c.result(col, record.KindExpectation, "circuit closes within "+fmtDur(e.MaxTimeToCloseNs)+" of the dependency healing", detail))
 	}
+	if e.MinOpens > 0 || e.MaxOpens != nil {
+		col := c.collector(ExpectOpens)
+		bound := OpensBound(e)
+		detail := c.checkOpens(col, e.MinOpens, e.MaxOpens, bound)
+		out = append(out, c.result(col, record.KindExpectation, "each circuit opens "+bound+" times", detail))
+	}
 	return out
+}
+
+// OpensBound says how many opens e allows: ">= 1", "2..2", "0..0".
+func OpensBound(e record.Expect) string {
+	if e.MaxOpens == nil {
+		return fmt.Sprintf(">= %d", e.MinOpens)
+	}
+	return fmt.Sprintf("%d..%d", e.MinOpens, *e.MaxOpens)
+}
+
+// checkOpens: how many times each circuit opened, from its transitions.
+func (c *checker) checkOpens(col *collector, lo int, hi *int, bound string) string {
+	var parts []string
+	for _, d := range c.deps {
+		if c.noTransitions(d) {
+			parts = append(parts, d.name+": no transitions recorded")
+			continue
+		}
+		n := 0
+		for _, ti := range d.trans {
+			if c.run.Transitions[ti].To == record.StateOpen {
+				n++
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s opened %d times", d.name, n))
+		if n < lo || (hi != nil && n > *hi) {
+			col.add(d, c.runEnd, 0, "run", "the circuit opened %d times, want %s", n, bound)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // checkServedRatio: the share of each dependency's calls that got an answer,

@@ -608,3 +608,40 @@ func TestExternalModeWithoutTransitions(t *testing.T) {
 	assert.Equal(t, []string{"I1", "I2", "I3", "I4", "I5", "I6", "I7", "I10"}, skipped)
 	assert.Equal(t, []string{`iam: no dependency request carries the seq of a recorded call (a black-box service that does not forward it?); requests were not matched to calls`}, v.Warnings)
 }
+
+func TestOpensExpectation(t *testing.T) {
+	f := newFixture(record.ModeSim)
+	f.halfOpen() // the circuit opened once
+	run := f.build()
+	opens := func(lo int, hi *int) record.Check {
+		t.Helper()
+		run.Meta.Expect = record.Expect{Invariants: []string{"I1"}, MinOpens: lo, MaxOpens: hi}
+		v, err := check.Run(run, check.Options{})
+		require.NoError(t, err)
+		c, ok := v.Check(check.ExpectOpens)
+		require.True(t, ok, explain(v))
+		assert.Equal(t, c.Passed, v.Passed)
+		return c
+	}
+	zero, one := 0, 1
+
+	c := opens(1, &one)
+	assert.True(t, c.Passed, c.Detail)
+	assert.Equal(t, "each circuit opens 1..1 times", c.Name)
+	assert.Equal(t, "iam opened 1 times", c.Detail)
+
+	c = opens(2, nil)
+	assert.False(t, c.Passed)
+	require.Len(t, c.Violations, 1)
+	assert.Equal(t, "the circuit opened 1 times, want >= 2", c.Violations[0].Message)
+
+	c = opens(0, &zero)
+	assert.False(t, c.Passed)
+	assert.Equal(t, "the circuit opened 1 times, want 0..0", c.Violations[0].Message)
+
+	run.Meta.Expect = record.Expect{Invariants: []string{"I1"}}
+	v, err := check.Run(run, check.Options{})
+	require.NoError(t, err)
+	_, ok := v.Check(check.ExpectOpens)
+	assert.False(t, ok, "no bound set, no check")
+}

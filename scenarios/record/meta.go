@@ -95,6 +95,10 @@ type Expect struct {
 	MaxRejectionP99Ns int64    `json:"max_rejection_p99_ns"`
 	MinServedRatio    float64  `json:"min_served_ratio"`
 	MaxTimeToCloseNs  int64    `json:"max_time_to_close_ns"`
+	// MinOpens and MaxOpens bound how many times each circuit opened (0 and
+	// absent: no bound; MaxOpens 0: it must never open).
+	MinOpens int  `json:"min_opens,omitempty"`
+	MaxOpens *int `json:"max_opens,omitempty"`
 }
 
 // Dependency returns the dependency called name, or false.
