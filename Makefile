@@ -1,25 +1,34 @@
-# breakerlab — see README.md for what each target does.
+# breakerlab — see README.md ("make targets") for what each target does.
 GO       ?= go
 PKGS     := ./...
 OUT      ?= out
+BASELINE ?= bench/baseline/linux-amd64-2core.txt
 
-.PHONY: all test bench lint check-deps demo gate build
+# The built-in NFR-6 suite (sim) plus one short live scenario.
+DEMO_SCENARIOS := nfr6-iam-outage nfr6-eris-outage nfr6-policy-outage \
+	nfr6-llm-gateway-outage nfr6-data-governance-outage nfr6-ubi-outage \
+	live-iam-outage
 
-all: lint test
+.PHONY: all test bench lint check-deps demo gate build race
 
+all: lint check-deps test
+
+## build: the CLI, as bin/breakerlab.
 build:
 	$(GO) build -o bin/breakerlab ./cmd/breakerlab
 
-## test: vet, then every test with the race detector.
+## test: vet, then every test with the race detector (main module and bench/peers).
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 $(PKGS)
+	cd bench/peers && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 ## lint: formatting and vet.
 lint:
-	@fmt_out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	@fmt_out="$$(gofmt -l .)"; \
 	if [ -n "$$fmt_out" ]; then echo "gofmt would change:"; echo "$$fmt_out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	cd bench/peers && $(GO) vet ./...
 
 ## check-deps: breaker/ must import the standard library only.
 check-deps:
@@ -27,10 +36,21 @@ check-deps:
 	if [ -n "$$bad" ]; then echo "breaker/ imports non-standard packages:"; echo "$$bad"; exit 1; fi; \
 	echo "check-deps: breaker/ imports the standard library only"
 
-## bench: the breaker benchmarks at -cpu 1,2.
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -cpu 1,2 ./bench/...
+## demo: the built-in NFR-6 suite in sim mode plus one live scenario, with reports.
+demo: build
+	./bin/breakerlab run --out $(OUT) $(DEMO_SCENARIOS)
 
-## demo: the main job on built-in defaults.
-demo:
-	$(GO) test -run '^Example' -v ./breaker
+## bench: the contention suite (main module in-process, peers via go test), summary and plot.
+bench: build
+	mkdir -p $(OUT)/bench
+	cd bench/peers && $(GO) test -run '^$$' -bench . -benchmem -cpu 1,2 -benchtime 200ms > $(abspath $(OUT))/bench/peers.txt
+	./bin/breakerlab bench --cpu 1,2 --benchtime 200ms --out $(OUT)/bench --with $(OUT)/bench/peers.txt
+
+## gate: the reference breaker's serial and par=1 cases, 5 runs each, against $(BASELINE).
+gate: build
+	./bin/breakerlab bench --cpu 1,2 --count 5 --bench 'impl=reference/par=(serial|1)$$' --out $(OUT)/gate
+	./bin/breakerlab gate --baseline $(BASELINE) --current $(OUT)/gate/bench.txt
+
+## race: the race-stress scenario, run by a race-enabled binary.
+race:
+	$(GO) run -race ./cmd/breakerlab run --out $(OUT)/race race-stress

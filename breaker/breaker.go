@@ -13,39 +13,47 @@ import (
 //
 // The closed-state success path reads no clock, takes no lock and allocates
 // nothing: it loads the current generation, runs the function, and adds one to
-// a striped success counter.
+// a striped success counter. An open rejection takes no lock and allocates
+// nothing either, after the first of its generation, and a transition
+// allocates nothing (the queue of transitions for listeners is reused).
 type Breaker struct {
 	cfg Config // immutable, defaults filled in
+	// Immutable, derived from cfg:
+	defaultClock bool      // cfg.Now was nil: time.Now, read cheaply by clock
+	epoch        time.Time // with the default clock, a reading of it taken by New
+	silent       bool      // no listener and a discarding logger: transitions are not queued
+	tripReason   string    // reason of closed→open at FailureThreshold
+	closeReason  string    // reason of half-open→closed at SuccessThreshold
 
-	// cur is the current generation. It is replaced, never mutated, under mu,
-	// so the fast paths read state, generation and deadlines with one load.
-	cur atomic.Pointer[generation]
+	// cur is the current generation's number, state and forced flag, packed
+	// into a word, so that the fast paths read them with one load. Written
+	// under mu.
+	cur atomic.Uint64
+	// rejection is the current generation's rejection, made by the first call
+	// it rejects (nil until then). It carries the deadline, so that later open
+	// rejections decide without mu. Written under mu; a reader checks that it
+	// belongs to the word it loaded (rejection.of).
+	rejection atomic.Pointer[rejection]
 	// closedFailures is the consecutive-failure count of the current closed
 	// generation. Written under mu; read without it on the success fast path.
 	closedFailures atomic.Int64
 	// Totals counted without mu: successes and rejections are the hot outcomes.
 	successes, rejections stripedCounter
-	failures, ignored     atomic.Uint64
+	ignored               atomic.Uint64
 
 	mu sync.Mutex
 	// Guarded by mu:
+	probeAt        time.Time // open and not forced: when probes become possible; else zero
 	probeSuccesses int
 	probesInFlight int
 	openedAt       time.Time
+	failures       uint64 // total; every failure takes mu anyway
 	lastFailure    time.Time
 	lastSuccess    time.Time
 	successesSeen  uint64 // success total when LastSuccess was last stamped
 	pending        []event
+	spare          []event // the delivered batch's array, for the next pending
 	delivering     bool
-}
-
-// generation is one stretch of a single state. It never changes once published.
-type generation struct {
-	state   State
-	num     uint64
-	probeAt time.Time // Open: when probes become possible; zero if forced
-	forced  bool      // Open until Reset
-	reject  *RejectedError
 }
 
 // event is a transition waiting to be delivered, with the counts that led to it.
@@ -57,14 +65,24 @@ type event struct {
 // New returns a closed breaker configured by cfg, or an error naming the first
 // negative field.
 func New(cfg Config) (*Breaker, error) {
+	defaultClock := cfg.Now == nil
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	b := &Breaker{cfg: cfg}
+	b := &Breaker{
+		cfg:          cfg,
+		defaultClock: defaultClock,
+		silent:       cfg.OnStateChange == nil && discards(cfg.Logger),
+		tripReason:   fmt.Sprintf("%d consecutive failures", cfg.FailureThreshold),
+		closeReason:  fmt.Sprintf("%d consecutive probe successes", cfg.SuccessThreshold),
+	}
+	if defaultClock {
+		b.epoch = time.Now()
+	}
 	b.successes.init()
 	b.rejections.init()
-	b.cur.Store(b.newGeneration(Closed, 1, time.Time{}, false))
+	b.cur.Store(uint64(pack(Closed, 1, false)))
 	return b, nil
 }
 
@@ -74,27 +92,19 @@ func (b *Breaker) Name() string { return b.cfg.Name }
 // Config returns the breaker's configuration with defaults filled in.
 func (b *Breaker) Config() Config { return b.cfg }
 
-func (b *Breaker) newGeneration(s State, num uint64, probeAt time.Time, forced bool) *generation {
-	g := &generation{state: s, num: num, probeAt: probeAt, forced: forced}
-	if s != Closed {
-		g.reject = &RejectedError{Name: b.cfg.Name, State: s, Generation: num, ProbeAt: probeAt, forced: forced}
-	}
-	return g
-}
-
 // Ticket is permission to make one call, returned by [Breaker.Allow]. Report
 // the call's result with [Ticket.Done] exactly once. A Ticket is a small value;
 // copying it is fine.
 type Ticket struct {
 	b   *Breaker
-	gen *generation
+	gen word // the generation that admitted the call
 }
 
 // Generation returns the generation that admitted the call.
-func (t Ticket) Generation() uint64 { return t.gen.num }
+func (t Ticket) Generation() uint64 { return t.gen.num() }
 
 // State returns the state that admitted the call: Closed, or HalfOpen for a probe.
-func (t Ticket) State() State { return t.gen.state }
+func (t Ticket) State() State { return t.gen.state() }
 
 // Done records the call's result and returns how it was classified. A ticket
 // from an earlier generation changes no state and no consecutive count; its
@@ -107,42 +117,55 @@ func (t Ticket) Done(err error) Outcome {
 // or a *[RejectedError] matching [ErrOpen] or [ErrTooManyProbes]. This is the
 // two-step form for middleware and proxies; [Breaker.Execute] wraps it.
 func (b *Breaker) Allow() (Ticket, error) {
-	g := b.cur.Load()
-	if g.state == Closed {
-		return Ticket{b, g}, nil
+	// The closed path is one load and a compare; the rest is out of line.
+	w := word(b.cur.Load())
+	if w.state() == Closed {
+		return Ticket{b, w}, nil
 	}
-	if g.state == Open && g.forced {
-		b.rejections.add()
-		return Ticket{}, g.reject
-	}
-	now := b.cfg.Now()
-	if g.state == Open && now.Before(g.probeAt) {
-		b.rejections.add()
-		return Ticket{}, g.reject
-	}
-	return b.allowSlow(now)
+	return b.allowNotClosed(w)
 }
 
-// allowSlow admits or rejects under the lock: half-open probes, and the call
-// that finds the recovery timeout elapsed at now.
+// allowNotClosed is Allow in the generation w, open or half-open.
+func (b *Breaker) allowNotClosed(w word) (Ticket, error) {
+	if w.state() == Open {
+		if r := b.rejection.Load(); r.of(w) {
+			// Open, and r has the deadline: reject without the lock, unless
+			// the recovery timeout has elapsed.
+			if w.forced() {
+				b.rejections.add()
+				return Ticket{}, &r.err
+			}
+			now, due := b.reachedNow(r.probeAt)
+			if !due {
+				b.rejections.add()
+				return Ticket{}, &r.err
+			}
+			return b.allowSlow(now)
+		}
+	}
+	return b.allowSlow(b.clock())
+}
+
+// allowSlow admits or rejects under the lock: half-open probes, the first
+// rejection of an open generation, and the call that finds the recovery
+// timeout elapsed. now is when the call was made, read by [Breaker.clock].
 func (b *Breaker) allowSlow(now time.Time) (Ticket, error) {
 	b.mu.Lock()
-	g := b.advanceLocked(now)
+	w := b.advanceLocked(now)
 	var err error
 	switch {
-	case g.state == Closed:
-	case g.state == HalfOpen && b.probesInFlight < b.cfg.HalfOpenMaxCalls:
+	case w.state() == Closed:
+	case w.state() == HalfOpen && b.probesInFlight < b.cfg.HalfOpenMaxCalls:
 		b.probesInFlight++
 	default:
-		err = g.reject
+		err = &b.rejectionLocked(w).err
 	}
-	b.mu.Unlock()
-	b.deliver()
+	b.unlockAndDeliver()
 	if err != nil {
 		b.rejections.add()
 		return Ticket{}, err
 	}
-	return Ticket{b, g}, nil
+	return Ticket{b, w}, nil
 }
 
 // Execute runs fn if the breaker admits the call and records its result. A
@@ -192,70 +215,78 @@ func Do[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, err
 	return v, err
 }
 
-// done classifies the result of a call admitted in generation g and records it.
-func (b *Breaker) done(g *generation, err error) Outcome {
-	if err == nil && g.state == Closed {
+// done classifies the result of a call admitted in generation gen and records it.
+func (b *Breaker) done(gen word, err error) Outcome {
+	if err == nil && gen.state() == Closed {
 		// The hot path: no clock, no lock, one uncontended atomic add.
 		b.successes.add()
 		if b.closedFailures.Load() != 0 {
-			b.recordSlow(g, Success)
+			b.recordSlow(gen, Success)
 		}
 		return Success
 	}
 	o := b.cfg.classify(err)
-	b.record(g, o)
+	b.record(gen, o)
 	return o
 }
 
 // record applies an admitted call's outcome. Successes in the current closed
 // generation with no failure streak take no lock.
-func (b *Breaker) record(g *generation, o Outcome) {
+func (b *Breaker) record(gen word, o Outcome) {
 	switch o {
 	case Success:
 		b.successes.add()
-		if g.state == Closed && b.closedFailures.Load() == 0 {
+		if gen.state() == Closed && b.closedFailures.Load() == 0 {
 			return
 		}
 	case Ignored:
 		b.ignored.Add(1)
-		if g.state == Closed {
+		if gen.state() == Closed {
 			return
 		}
 	case Failure:
-		b.failures.Add(1)
+		// Always under the lock, which counts it too (recordLocked).
 	}
-	b.recordSlow(g, o)
+	b.recordSlow(gen, o)
 }
 
 // recordSlow applies an outcome that may change state or counts, under the lock.
-func (b *Breaker) recordSlow(g *generation, o Outcome) {
+func (b *Breaker) recordSlow(gen word, o Outcome) {
 	now := b.cfg.Now()
 	b.mu.Lock()
-	b.recordLocked(g, o, now)
-	b.mu.Unlock()
-	b.deliver()
+	b.recordLocked(gen, o, now)
+	b.unlockAndDeliver()
 }
 
-// recordLocked applies an outcome of generation g at now. Requires b.mu held.
-func (b *Breaker) recordLocked(g *generation, o Outcome, now time.Time) {
+// recordLocked applies at now the outcome of a call admitted in generation
+// gen. Requires b.mu held.
+func (b *Breaker) recordLocked(gen word, o Outcome, now time.Time) {
 	switch o {
 	case Failure:
+		b.failures++
 		b.lastFailure = now
 	case Success:
 		b.lastSuccess, b.successesSeen = now, b.successes.sum()
 	}
-	if b.cur.Load() != g {
+	// Generation numbers are unique to a state (a forced open keeps its
+	// number, but admits nothing), so the number says whether gen is current.
+	if word(b.cur.Load()).num() != gen.num() {
 		return // an earlier generation: counted in totals, changes nothing else
 	}
-	switch g.state {
+	switch gen.state() {
 	case Closed:
 		switch o {
 		case Success:
 			b.closedFailures.Store(0)
 		case Failure:
-			n := b.closedFailures.Add(1)
-			if n >= int64(b.cfg.FailureThreshold) {
-				b.transitionLocked(Open, now, false, fmt.Sprintf("%d consecutive failures", n))
+			// closedFailures only grows under mu and every transition zeroes
+			// it, so n reaches FailureThreshold exactly.
+			if n := b.closedFailures.Add(1); n >= int64(b.cfg.FailureThreshold) {
+				reason := b.tripReason
+				if n != int64(b.cfg.FailureThreshold) {
+					reason = fmt.Sprintf("%d consecutive failures", n)
+				}
+				b.transitionLocked(Open, now, false, reason)
 			}
 		}
 	case HalfOpen:
@@ -264,116 +295,14 @@ func (b *Breaker) recordLocked(g *generation, o Outcome, now time.Time) {
 		case Success:
 			b.probeSuccesses++
 			if b.probeSuccesses >= b.cfg.SuccessThreshold {
-				b.transitionLocked(Closed, now, false, fmt.Sprintf("%d consecutive probe successes", b.probeSuccesses))
+				reason := b.closeReason
+				if b.probeSuccesses != b.cfg.SuccessThreshold {
+					reason = fmt.Sprintf("%d consecutive probe successes", b.probeSuccesses)
+				}
+				b.transitionLocked(Closed, now, false, reason)
 			}
 		case Failure:
 			b.transitionLocked(Open, now, false, "probe failed")
 		}
 	}
-}
-
-// advanceLocked moves Open to HalfOpen if the recovery timeout has elapsed at
-// now, and returns the current generation. Requires b.mu held.
-func (b *Breaker) advanceLocked(now time.Time) *generation {
-	g := b.cur.Load()
-	if g.state == Open && !g.forced && !now.Before(g.probeAt) {
-		b.transitionLocked(HalfOpen, g.probeAt, false, "recovery timeout elapsed")
-		g = b.cur.Load()
-	}
-	return g
-}
-
-// transitionLocked starts a new generation in state to. Requires b.mu held.
-func (b *Breaker) transitionLocked(to State, at time.Time, forced bool, reason string) {
-	old := b.cur.Load()
-	ev := event{
-		Transition: Transition{From: old.state, To: to, At: at, Generation: old.num + 1, Reason: reason},
-		failures:   int(b.closedFailures.Load()),
-		successes:  b.probeSuccesses,
-	}
-	var probeAt time.Time
-	if to == Open {
-		b.openedAt = at
-		if !forced {
-			probeAt = at.Add(b.cfg.RecoveryTimeout)
-		}
-	}
-	b.closedFailures.Store(0)
-	b.probeSuccesses, b.probesInFlight = 0, 0
-	b.cur.Store(b.newGeneration(to, old.num+1, probeAt, forced))
-	b.pending = append(b.pending, ev)
-}
-
-// State returns the current state. An open circuit whose recovery timeout has
-// elapsed is reported, and becomes, half-open without waiting for a call.
-func (b *Breaker) State() State {
-	g := b.cur.Load()
-	if g.state != Open || g.forced {
-		return g.state
-	}
-	now := b.cfg.Now()
-	if now.Before(g.probeAt) {
-		return Open
-	}
-	b.mu.Lock()
-	s := b.advanceLocked(now).state
-	b.mu.Unlock()
-	b.deliver()
-	return s
-}
-
-// Snapshot returns the breaker's state and counts at one moment.
-func (b *Breaker) Snapshot() Snapshot {
-	now := b.cfg.Now()
-	b.mu.Lock()
-	g := b.advanceLocked(now)
-	s := Snapshot{
-		Name:                 b.cfg.Name,
-		State:                g.state,
-		Generation:           g.num,
-		ConsecutiveFailures:  int(b.closedFailures.Load()),
-		ConsecutiveSuccesses: b.probeSuccesses,
-		ProbesInFlight:       b.probesInFlight,
-		OpenedAt:             b.openedAt,
-		LastFailure:          b.lastFailure,
-		Totals: Totals{
-			Success:  b.successes.sum(),
-			Failure:  b.failures.Load(),
-			Ignored:  b.ignored.Load(),
-			Rejected: b.rejections.sum(),
-		},
-	}
-	if s.Totals.Success > b.successesSeen {
-		// Successes the fast path did not stamp happened by now.
-		b.lastSuccess, b.successesSeen = now, s.Totals.Success
-	}
-	s.LastSuccess = b.lastSuccess
-	b.mu.Unlock()
-	b.deliver()
-	return s
-}
-
-// Reset returns the breaker to Closed with zero consecutive counts, as a
-// transition with reason "reset", from any state. Totals are kept.
-func (b *Breaker) Reset() {
-	now := b.cfg.Now()
-	b.mu.Lock()
-	b.transitionLocked(Closed, now, false, "reset")
-	b.mu.Unlock()
-	b.deliver()
-}
-
-// ForceOpen opens the circuit until [Breaker.Reset]: no probes are admitted
-// however long it stays open. On an already open circuit it only cancels the
-// coming half-open, without a new generation.
-func (b *Breaker) ForceOpen() {
-	now := b.cfg.Now()
-	b.mu.Lock()
-	if g := b.cur.Load(); g.state == Open {
-		b.cur.Store(b.newGeneration(Open, g.num, time.Time{}, true))
-	} else {
-		b.transitionLocked(Open, now, true, "forced open")
-	}
-	b.mu.Unlock()
-	b.deliver()
 }

@@ -13,14 +13,29 @@ import (
 
 // TestConcurrent runs many goroutines with random outcomes on a moving clock and
 // checks what every observer must see: legal transitions, in order, with
-// consecutive generations, and never more probes in flight than allowed.
+// consecutive generations, and never more probes in flight than allowed. It
+// runs on an injected clock and on the default one, whose deadline checks
+// read the monotonic clock only (Breaker.reached).
 func TestConcurrent(t *testing.T) {
+	t.Run("injected clock", func(t *testing.T) {
+		c := &clock{now: t0}
+		runConcurrent(t, c.Now, 50*time.Millisecond, func(r *rand.Rand) {
+			if r.IntN(10) == 0 {
+				c.Add(time.Duration(r.IntN(20)) * time.Millisecond)
+			}
+		})
+	})
+	t.Run("default clock", func(t *testing.T) {
+		runConcurrent(t, nil, 100*time.Microsecond, func(*rand.Rand) {})
+	})
+}
+
+func runConcurrent(t *testing.T, now func() time.Time, recovery time.Duration, tick func(*rand.Rand)) {
 	const (
 		workers  = 32
 		calls    = 2000
 		maxProbe = 3
 	)
-	c := &clock{now: t0}
 	var (
 		mu     sync.Mutex
 		seen   []Transition
@@ -30,7 +45,7 @@ func TestConcurrent(t *testing.T) {
 	var b *Breaker
 	b, err := New(Config{
 		FailureThreshold: 3, SuccessThreshold: 2, HalfOpenMaxCalls: maxProbe,
-		RecoveryTimeout: 50 * time.Millisecond, Now: c.Now, Logger: discard,
+		RecoveryTimeout: recovery, Now: now, Logger: discard,
 		OnStateChange: func(tr Transition) {
 			mu.Lock()
 			seen = append(seen, tr)
@@ -47,9 +62,7 @@ func TestConcurrent(t *testing.T) {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(uint64(w), 7))
 			for range calls {
-				if r.IntN(10) == 0 {
-					c.Add(time.Duration(r.IntN(20)) * time.Millisecond)
-				}
+				tick(r)
 				tk, err := b.Allow()
 				if err != nil {
 					continue

@@ -19,7 +19,8 @@ var (
 
 // RejectedError is returned for every rejected call. It matches [ErrOpen] or
 // [ErrTooManyProbes] with errors.Is. One value is shared by all rejections of a
-// generation, so rejecting allocates nothing; treat it as read-only.
+// generation: the first rejection makes it, and the others allocate nothing.
+// Treat it as read-only.
 type RejectedError struct {
 	// Name is the breaker's name.
 	Name string

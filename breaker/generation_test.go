@@ -304,3 +304,97 @@ func TestRegistry(t *testing.T) {
 	assert.Equal(t, "eris", snaps[0].Name)
 	assert.Equal(t, "iam", snaps[1].Name)
 }
+
+// One RejectedError per generation: made by the generation's first rejection,
+// shared by the others, never changed afterwards.
+func TestRejectedErrorPerGeneration(t *testing.T) {
+	b, c, _ := newTest(t, Config{Name: "iam", HalfOpenMaxCalls: 1})
+	trip(b, 5)
+	_, err1 := b.Allow()
+	_, err2 := b.Allow()
+	var err error
+	var e1, e2 *RejectedError
+	require.ErrorAs(t, err1, &e1)
+	require.ErrorAs(t, err2, &e2)
+	assert.Same(t, e1, e2, "rejections of one generation share their error")
+	assert.Equal(t, RejectedError{Name: "iam", State: Open, Generation: 2, ProbeAt: t0.Add(time.Minute)}, *e1)
+	e1.ProbeAt = t0 // a caller that ignores "read-only" does not move the breaker's deadline
+	_, err = b.Allow()
+	require.ErrorIs(t, err, ErrOpen)
+	e1.ProbeAt = t0.Add(time.Minute)
+
+	b.ForceOpen()
+	_, err3 := b.Allow()
+	var e3 *RejectedError
+	require.ErrorAs(t, err3, &e3)
+	assert.NotSame(t, e1, e3)
+	assert.Equal(t, uint64(2), e3.Generation, "forcing an open circuit keeps its generation")
+	assert.True(t, e3.ProbeAt.IsZero())
+	assert.Contains(t, e3.Error(), "forced open until Reset")
+	assert.Equal(t, t0.Add(time.Minute), e1.ProbeAt, "an error already returned does not change")
+	assert.Contains(t, e1.Error(), "next probe at")
+
+	b.Reset()
+	trip(b, 5)
+	c.Add(time.Minute)
+	probe, err := b.Allow()
+	require.NoError(t, err)
+	_, err4 := b.Allow()
+	_, err5 := b.Allow()
+	var e4, e5 *RejectedError
+	require.ErrorAs(t, err4, &e4)
+	require.ErrorAs(t, err5, &e5)
+	assert.Same(t, e4, e5)
+	assert.ErrorIs(t, e4, ErrTooManyProbes)
+	assert.Equal(t, HalfOpen, e4.State)
+	assert.Equal(t, probe.Generation(), e4.Generation)
+	assert.True(t, e4.ProbeAt.IsZero())
+	probe.Done(errBoom)
+	_, err6 := b.Allow()
+	var e6 *RejectedError
+	require.ErrorAs(t, err6, &e6)
+	assert.Equal(t, RejectedError{Name: "iam", State: Open, Generation: probe.Generation() + 1, ProbeAt: t0.Add(2 * time.Minute)}, *e6)
+}
+
+// With the default clock the deadline checks read only the monotonic clock;
+// they must answer as time.Now would, and RetryAfter must stay right.
+func TestDefaultClock(t *testing.T) {
+	b, err := New(Config{RecoveryTimeout: time.Hour, Logger: discard})
+	require.NoError(t, err)
+	before := time.Now()
+	now := b.clock()
+	after := time.Now()
+	assert.False(t, now.Before(before), "clock %v before time.Now %v", now, before)
+	assert.False(t, after.Before(now), "clock %v after time.Now %v", now, after)
+	for _, tc := range []struct {
+		deadline time.Time
+		want     bool
+	}{
+		{before, true},
+		{before.Add(-time.Millisecond), true},
+		{after.Add(time.Millisecond), false},
+		{after.Add(time.Hour), false},
+		{time.Time{}, true},
+	} {
+		assert.Equal(t, tc.want, reached(b.clock(), tc.deadline), "deadline %v", tc.deadline)
+		if !tc.deadline.IsZero() {
+			now, ok := b.reachedNow(tc.deadline)
+			assert.Equal(t, tc.want, ok, "deadline %v", tc.deadline)
+			if ok {
+				assert.False(t, now.Before(before), "reachedNow %v before time.Now %v", now, before)
+				assert.False(t, time.Now().Before(now), "reachedNow %v after time.Now", now)
+			}
+		}
+	}
+
+	trip(b, 5)
+	before = time.Now()
+	for range 3 { // the first rejection takes the lock, the others not
+		_, err := b.Allow()
+		var re *RejectedError
+		require.ErrorAs(t, err, &re)
+		assert.ErrorIs(t, err, ErrOpen)
+		assert.InDelta(t, float64(time.Hour), float64(re.RetryAfter(before)), float64(time.Second))
+		assert.Equal(t, Open, b.State())
+	}
+}

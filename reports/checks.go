@@ -3,6 +3,9 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/breakerlab/breakerlab/scenarios/check"
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // Check statuses.
@@ -21,8 +24,8 @@ type CheckResult struct {
 	Name       string
 	Status     string // passed | failed | not checked
 	Detail     string
-	Violations []Violation // as recorded; possibly only the first ones
-	Total      int         // violations in all, at least len(Violations)
+	Violations []record.Violation // as recorded; possibly only the first ones
+	Total      int                // violations in all, at least len(Violations)
 }
 
 // invariantNames names the harness's invariants (the DESIGN table), for runs
@@ -67,13 +70,16 @@ func (r *Run) Checks() []CheckResult {
 		out = append(out, CheckResult{ID: id, Kind: "expectation", Name: name, Status: StatusNotChecked, Detail: why})
 	}
 	if e.MaxRejectionP99Ns > 0 {
-		add("max_rejection_p99", "rejection latency p99 ≤ "+fmtDur(e.MaxRejectionP99Ns))
+		add(check.ExpectMaxRejectionP99, "rejection latency p99 ≤ "+fmtDur(e.MaxRejectionP99Ns))
 	}
 	if e.MinServedRatio > 0 {
-		add("min_served_ratio", fmt.Sprintf("served ratio ≥ %g", e.MinServedRatio))
+		add(check.ExpectMinServedRatio, fmt.Sprintf("served ratio ≥ %g", e.MinServedRatio))
 	}
 	if e.MaxTimeToCloseNs > 0 {
-		add("max_time_to_close", "circuit closes within "+fmtDur(e.MaxTimeToCloseNs))
+		add(check.ExpectMaxTimeToClose, "circuit closes within "+fmtDur(e.MaxTimeToCloseNs))
+	}
+	if e.MinOpens > 0 || e.MaxOpens != nil {
+		add(check.ExpectOpens, "each circuit opens "+check.OpensBound(e)+" times")
 	}
 	return out
 }

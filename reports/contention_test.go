@@ -81,4 +81,27 @@ func TestPow2Ticks(t *testing.T) {
 		labels = append(labels, tk.Label)
 	}
 	assert.Equal(t, []string{"1", "2", "4", "8", "16", "32", "64"}, labels)
+
+	labels = labels[:0]
+	for _, tk := range (pow2Ticks{}).Ticks(-3.2, 1.2) {
+		labels = append(labels, tk.Label)
+	}
+	assert.Equal(t, []string{"1/8", "1/4", "1/2", "1", "2"}, labels, "fractions below one caller")
+}
+
+func TestPlainTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (plainTicks{}).Ticks(0, 54) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	assert.Equal(t, []string{"0", "25", "50"}, labels)
+	labels = labels[:0]
+	for _, tk := range (plainTicks{}).Ticks(0, 0.33) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	assert.Equal(t, []string{"0", "0.1", "0.2", "0.3"}, labels)
 }

@@ -3,8 +3,12 @@
 // summary.md (for a CI step summary or a pull-request comment),
 // summary.json (machine-readable, with a schema_version), junit.xml (one
 // test case per invariant and expectation) and plots/timeline, throughput
-// and latency as PNG and SVG. It also draws contention plots for the
-// benchmarks.
+// and latency as PNG and SVG — and, for a run on the real clock (live,
+// stress), plots/contention: throughput and latency against the number of
+// calls in flight, measured from the records ([RunContentionPlot]). An
+// output directory of several runs gets one contention plot comparing them,
+// one line per breaker implementation ([WriteIndex]). The benchmarks' lock
+// contention is drawn the same way ([ContentionPlot]).
 //
 // The happy path:
 //
@@ -18,11 +22,17 @@
 //	}
 //	fmt.Println(run.Status(), "→", files[0]) // passed | failed | not checked
 //
-// reports reads files only: it declares its own record types (see [Meta],
-// [Call], [Verdict]) and never imports the runner, so a report can be
-// rebuilt from a run recorded by another build, or one cut short by Ctrl-C.
+// reports reads files only, through the run-directory format package
+// [github.com/breakerlab/breakerlab/scenarios/record]: its types
+// ([record.Meta], [record.Call], [record.Verdict]) and streaming readers
+// ([record.EachCall] and its siblings). It never imports the runner, so a
+// report can be rebuilt from the files of any run, even one cut short by
+// Ctrl-C. (It takes the expectations' ids from the checker,
+// [github.com/breakerlab/breakerlab/scenarios/check], to list them as not
+// checked when verdict.json is missing.)
 // [Load] keeps aggregates, not records: per dependency, counts, latency
 // histograms (quantiles within 1 %) and a time series of at most 480
-// buckets, so a ten-minute run at 1000 req/s loads in about 0.3 s and a few
-// megabytes however long the run.
+// buckets — calls started, requests received, latency and the mean number
+// of calls in flight in each — so a ten-minute run at 1000 req/s loads in
+// about 0.3 s and a few megabytes however long the run.
 package reports

@@ -1,26 +1,33 @@
 package reports
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// The fixture generator writes deterministic run directories in the
-// recorded-run format with a small breaker model, so that tests and the
-// benchmark read realistic logs without depending on the runner.
+// The fixture generator records deterministic runs with record's writer and
+// a small breaker model, so that tests and the benchmark read realistic
+// logs without depending on the runner.
 
 type genPhase struct {
 	at        time.Duration
 	label     string
 	errorRate float64
 	latency   time.Duration // median; the tail is lognormal
+	fixed     bool          // every call takes latency exactly
 	fault     string
+}
+
+// genStep is a step of a stepped load: from at on, rate calls per second.
+type genStep struct {
+	at   time.Duration
+	rate float64
 }
 
 type genDep struct {
@@ -36,11 +43,13 @@ type genRun struct {
 	mode        string
 	seed        uint64
 	duration    time.Duration
-	rate        float64 // calls per second per dependency
+	rate        float64   // calls per second per dependency
+	steps       []genStep // if set, replaces rate: a stepped load
+	breaker     string    // the implementation's name in meta.json
 	recovery    time.Duration
 	deps        []genDep
-	verdict     *Verdict // written when not nil
-	cutShort    bool     // no ended_ns, last line of calls.jsonl cut in half
+	verdict     *record.Verdict // written when not nil
+	cutShort    bool            // no ended_ns, last line of calls.jsonl cut in half
 }
 
 const (
@@ -51,146 +60,53 @@ const (
 
 // write generates the run into dir.
 func (g genRun) write(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	meta := record.Meta{
+		SchemaVersion: record.SchemaVersion, Scenario: g.name, Description: g.description, Mode: g.mode, Seed: int64(g.seed),
+		T0: time.Date(2026, 11, 26, 19, 0, 0, 0, time.UTC), DurationNs: int64(g.duration),
+		Load: record.Load{Kind: "constant", Rate: g.rate, Description: fmt.Sprintf("%g/s", g.rate)},
+		Expect: record.Expect{Invariants: []string{"I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "I10", "I11"},
+			MaxRejectionP99Ns: int64(time.Millisecond)},
+		ScenarioYAML: "name: " + g.name + "\nmode: " + g.mode + "\n",
+		Breaker:      g.breaker,
+	}
+	if len(g.steps) > 0 {
+		meta.Load = record.Load{Kind: "steps", Rate: g.steps[len(g.steps)-1].rate, Description: "steps"}
+	}
+	for _, dep := range g.deps {
+		dm := record.Dependency{Name: dep.name, Preset: dep.preset, Breaker: record.BreakerConfig{
+			FailureThreshold: genFailureThreshold, SuccessThreshold: genSuccessThreshold,
+			RecoveryTimeoutNs: int64(g.recovery), HalfOpenMaxCalls: genSuccessThreshold}}
+		for _, ph := range dep.phases {
+			dm.Phases = append(dm.Phases, record.Phase{AtNs: int64(ph.at), Label: ph.label})
+		}
+		meta.Dependencies = append(meta.Dependencies, dm)
+	}
+	w, err := record.Create(dir, meta, record.WriterOptions{BufferSize: 1 << 20})
+	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(g.seed, 0x5eed))
-	files := map[string]*bufio.Writer{}
-	var closers []*os.File
-	open := func(name string) (*bufio.Writer, error) {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		closers = append(closers, f)
-		w := bufio.NewWriterSize(f, 1<<20)
-		files[name] = w
-		return w, nil
-	}
-	calls, err := open(CallsFile)
-	if err != nil {
-		return err
-	}
-	depLog, err := open(DependencyFile)
-	if err != nil {
-		return err
-	}
-	trans, err := open(TransitionsFile)
-	if err != nil {
-		return err
-	}
-	snaps, err := open(SnapshotsFile)
-	if err != nil {
-		return err
-	}
-
-	meta := Meta{
-		SchemaVersion: 1, Scenario: g.name, Description: g.description, Mode: g.mode, Seed: int64(g.seed),
-		T0: "2026-11-26T19:00:00Z", DurationNs: int64(g.duration), EndedNs: int64(g.duration),
-		Load: LoadMeta{Kind: "constant", Rate: g.rate, Description: fmt.Sprintf("%g/s", g.rate)},
-		Expect: Expect{Invariants: []string{"I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "I10", "I11"},
-			MaxRejectionP99Ns: int64(time.Millisecond)},
-		ScenarioYAML: "name: " + g.name + "\nmode: " + g.mode + "\n",
-	}
-	if g.cutShort {
-		meta.EndedNs = 0
-		meta.Interrupted = true
-	}
-	interval := time.Duration(float64(time.Second) / g.rate)
-	n := int(g.duration / interval)
-	if g.cutShort {
-		n = n * 6 / 10
-	}
+	starts, end := g.startTimes()
 	for _, dep := range g.deps {
-		bm := BreakerMeta{FailureThreshold: genFailureThreshold, SuccessThreshold: genSuccessThreshold,
-			RecoveryTimeoutNs: int64(g.recovery), HalfOpenMaxCalls: genSuccessThreshold}
-		dm := DepMeta{Name: dep.name, Preset: dep.preset, Breaker: bm}
-		for _, ph := range dep.phases {
-			dm.Phases = append(dm.Phases, Phase{AtNs: int64(ph.at), Label: ph.label})
-		}
-		meta.Dependencies = append(meta.Dependencies, dm)
-
-		state, gen := "closed", uint64(1)
-		var fails, succ int
-		var openedAt time.Duration
-		var totals Totals
-		transition := func(to string, at time.Duration, reason string) {
-			gen++
-			fmt.Fprintf(trans, `{"dep":%q,"from":%q,"to":%q,"at_ns":%d,"gen":%d,"reason":%q}`+"\n",
-				dep.name, state, to, int64(at), gen, reason)
-			state = to
-			fails, succ = 0, 0
-			if to == "open" {
-				openedAt = at
-			}
-		}
-		for i := range n {
-			start := time.Duration(i) * interval
-			ph := dep.phases[0]
-			for _, p := range dep.phases {
-				if start >= p.at {
-					ph = p
-				}
-			}
-			if state == "open" && start >= openedAt+g.recovery {
-				transition("half-open", openedAt+g.recovery, "recovery timeout elapsed")
-			}
-			seq := i + 1
-			if state == "open" {
-				totals.Rejected++
-				fmt.Fprintf(calls, `{"seq":%d,"dep":%q,"start_ns":%d,"end_ns":%d,"outcome":"rejected","fallback":%t,"gen":%d,"reject":"open","err":"breaker: circuit open"}`+"\n",
-					seq, dep.name, int64(start), int64(start+genRejectLatency), dep.fallback, gen)
-				continue
-			}
-			lat := time.Duration(float64(ph.latency) * math.Exp(0.5*rng.NormFloat64()))
-			failed := rng.Float64() < ph.errorRate
-			fault, status, errText, outcome := "none", 200, "", "success"
-			if failed {
-				fault, status, errText, outcome = ph.fault, 500, "injected "+ph.fault, "failure"
-				if fault == "" {
-					fault, errText = "error", "injected error"
-				}
-			}
-			fmt.Fprintf(depLog, `{"dep":%q,"seq":%d,"at_ns":%d,"fault":%q,"latency_ns":%d,"status":%d,"err":%q}`+"\n",
-				dep.name, seq, int64(start+50*time.Microsecond), fault, int64(lat), status, errText)
-			fb := failed && dep.fallback
-			fmt.Fprintf(calls, `{"seq":%d,"dep":%q,"start_ns":%d,"end_ns":%d,"outcome":%q,"fallback":%t,"gen":%d,"err":%q}`+"\n",
-				seq, dep.name, int64(start), int64(start+lat+100*time.Microsecond), outcome, fb, gen, errText)
-			if failed {
-				totals.Failure++
-				fails++
-				switch {
-				case state == "half-open":
-					transition("open", start, "probe failed")
-				case fails == genFailureThreshold:
-					transition("open", start, fmt.Sprintf("%d consecutive failures", genFailureThreshold))
-				}
-			} else {
-				totals.Success++
-				fails = 0
-				if state == "half-open" {
-					succ++
-					if succ == genSuccessThreshold {
-						transition("closed", start, fmt.Sprintf("%d consecutive probe successes", genSuccessThreshold))
-					}
-				}
-			}
-		}
-		end := time.Duration(n) * interval
-		fmt.Fprintf(snaps, `{"dep":%q,"at_ns":%d,"state":%q,"gen":%d,"consecutive_failures":%d,"consecutive_successes":%d,"probes_in_flight":0,"totals":{"success":%d,"failure":%d,"ignored":0,"rejected":%d}}`+"\n",
-			dep.name, int64(end), state, gen, fails, succ, totals.Success, totals.Failure, totals.Rejected)
-	}
-	for _, w := range files {
-		if err := w.Flush(); err != nil {
-			return err
+		if err = g.writeDep(w, rng, dep, starts, end); err != nil {
+			break
 		}
 	}
-	for _, f := range closers {
-		if err := f.Close(); err != nil {
-			return err
+	w.UpdateMeta(func(m *record.Meta) {
+		if g.cutShort {
+			m.Interrupted = true
+		} else {
+			m.EndedNs = int64(g.duration)
 		}
+	})
+	if cerr := w.Close(); err == nil {
+		err = cerr
 	}
-	if g.cutShort { // a killed writer leaves half a line behind
+	if err != nil {
+		return err
+	}
+	if g.cutShort {
+		// A killed writer leaves half a line behind, and no final snapshot.
 		f, err := os.OpenFile(filepath.Join(dir, CallsFile), os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
 			return err
@@ -202,25 +118,129 @@ func (g genRun) write(dir string) error {
 		if err != nil {
 			return err
 		}
-	}
-	if g.cutShort { // killed before the final snapshot
 		if err := os.Remove(filepath.Join(dir, SnapshotsFile)); err != nil {
 			return err
 		}
 	}
-	if err := writeJSONFile(filepath.Join(dir, MetaFile), meta); err != nil {
-		return err
-	}
 	if g.verdict != nil {
-		return writeJSONFile(filepath.Join(dir, VerdictFile), g.verdict)
+		return g.verdict.Write(dir)
 	}
 	return nil
 }
 
-func writeJSONFile(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+// startTimes returns when each call of a dependency starts, and when the
+// load ends: one call every 1/rate, or the steps' rates in turn.
+func (g genRun) startTimes() ([]time.Duration, time.Duration) {
+	if len(g.steps) == 0 {
+		interval := time.Duration(float64(time.Second) / g.rate)
+		n := int(g.duration / interval)
+		if g.cutShort {
+			n = n * 6 / 10
+		}
+		starts := make([]time.Duration, n)
+		for i := range starts {
+			starts[i] = time.Duration(i) * interval
+		}
+		return starts, time.Duration(n) * interval
+	}
+	var starts []time.Duration
+	for k, st := range g.steps {
+		until := g.duration
+		if k+1 < len(g.steps) {
+			until = g.steps[k+1].at
+		}
+		interval := time.Duration(float64(time.Second) / st.rate)
+		for t := st.at; t < until; t += interval {
+			starts = append(starts, t)
+		}
+	}
+	return starts, g.duration
+}
+
+// writeDep records a call of one dependency at each of starts through the
+// breaker model, and a final snapshot at end.
+func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []time.Duration, end time.Duration) error {
+	state, gen := record.StateClosed, uint64(1)
+	var fails, succ int
+	var openedAt time.Duration
+	var totals record.Totals
+	transition := func(to record.State, at time.Duration, reason string) error {
+		gen++
+		err := w.WriteTransition(record.Transition{Dep: dep.name, From: state, To: to, AtNs: int64(at), Gen: gen, Reason: reason})
+		state = to
+		fails, succ = 0, 0
+		if to == record.StateOpen {
+			openedAt = at
+		}
 		return err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
+	for i, start := range starts {
+		ph := dep.phases[0]
+		for _, p := range dep.phases {
+			if start >= p.at {
+				ph = p
+			}
+		}
+		if state == record.StateOpen && start >= openedAt+g.recovery {
+			if err := transition(record.StateHalfOpen, openedAt+g.recovery, "recovery timeout elapsed"); err != nil {
+				return err
+			}
+		}
+		seq := uint64(i + 1)
+		if state == record.StateOpen {
+			totals.Rejected++
+			err := w.WriteCall(record.Call{Seq: seq, Dep: dep.name, StartNs: int64(start), EndNs: int64(start + genRejectLatency),
+				Outcome: record.OutcomeRejected, Fallback: dep.fallback, Gen: gen, Reject: record.RejectOpen, Err: "breaker: circuit open"})
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		lat := time.Duration(float64(ph.latency) * math.Exp(0.5*rng.NormFloat64()))
+		if ph.fixed {
+			lat = ph.latency
+		}
+		failed := rng.Float64() < ph.errorRate
+		fault, status, errText, outcome := "none", 200, "", record.OutcomeSuccess
+		if failed {
+			fault, status, errText, outcome = ph.fault, 500, "injected "+ph.fault, record.OutcomeFailure
+			if fault == "" {
+				fault, errText = "error", "injected error"
+			}
+		}
+		err := w.WriteDepRequest(record.DepRequest{Dep: dep.name, Seq: seq, AtNs: int64(start + 50*time.Microsecond),
+			Fault: fault, LatencyNs: int64(lat), Status: status, Err: errText})
+		if err != nil {
+			return err
+		}
+		err = w.WriteCall(record.Call{Seq: seq, Dep: dep.name, StartNs: int64(start), EndNs: int64(start + lat + 100*time.Microsecond),
+			Outcome: outcome, Fallback: failed && dep.fallback, Gen: gen, Err: errText})
+		if err != nil {
+			return err
+		}
+		if failed {
+			totals.Failure++
+			fails++
+			switch {
+			case state == record.StateHalfOpen:
+				err = transition(record.StateOpen, start, "probe failed")
+			case fails == genFailureThreshold:
+				err = transition(record.StateOpen, start, fmt.Sprintf("%d consecutive failures", genFailureThreshold))
+			}
+		} else {
+			totals.Success++
+			fails = 0
+			if state == record.StateHalfOpen {
+				succ++
+				if succ == genSuccessThreshold {
+					err = transition(record.StateClosed, start, fmt.Sprintf("%d consecutive probe successes", genSuccessThreshold))
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return w.WriteSnapshot(record.Snapshot{Dep: dep.name, AtNs: int64(end), State: state, Gen: gen,
+		ConsecutiveFailures: fails, ConsecutiveSuccesses: succ, Totals: totals})
 }

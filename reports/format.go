@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -52,8 +53,8 @@ func sig3(v float64) string {
 }
 
 // fmtCount formats n with thin thousands separators: 600 000 → "600,000".
-func fmtCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
+func fmtCount[N int | int64 | uint64](n N) string {
+	s := strconv.FormatInt(int64(n), 10)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	var b strings.Builder
@@ -67,4 +68,18 @@ func fmtCount(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// fmtCountAny is fmtCount for report.html.tmpl, whose counts are int64
+// (aggregates) or uint64 (outcome totals).
+func fmtCountAny(n any) (string, error) {
+	switch n := n.(type) {
+	case int64:
+		return fmtCount(n), nil
+	case uint64:
+		return fmtCount(n), nil
+	case int:
+		return fmtCount(n), nil
+	}
+	return "", fmt.Errorf("count: %T is not an integer", n)
 }

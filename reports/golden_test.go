@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // -update rewrites the fixture run directories under testdata/runs and the
@@ -16,14 +18,14 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata fixtures and golden files")
 
 // invariantChecks returns passing checks for I1..I11 but the ids in failing.
-func invariantChecks(failing map[string]Check) []Check {
-	var out []Check
+func invariantChecks(failing map[string]record.Check) []record.Check {
+	var out []record.Check
 	for _, id := range []string{"I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "I10", "I11"} {
 		if c, ok := failing[id]; ok {
 			out = append(out, c)
 			continue
 		}
-		out = append(out, Check{ID: id, Kind: "invariant", Name: invariantNames[id], Passed: true, Violations: []Violation{}})
+		out = append(out, record.Check{ID: id, Kind: "invariant", Name: invariantNames[id], Passed: true, Violations: []record.Violation{}})
 	}
 	return out
 }
@@ -39,16 +41,16 @@ var fixtures = map[string]genRun{
 			{at: 30 * time.Second, label: "error_rate 100%", errorRate: 1, latency: 5 * time.Millisecond},
 			{at: 70 * time.Second, label: "healthy", latency: 15 * time.Millisecond},
 		}}},
-		verdict: &Verdict{SchemaVersion: 1, Scenario: "nfr6-iam-outage", Passed: false,
-			Checks: append(invariantChecks(map[string]Check{
+		verdict: &record.Verdict{SchemaVersion: 1, Scenario: "nfr6-iam-outage", Passed: false,
+			Checks: append(invariantChecks(map[string]record.Check{
 				"I2": {ID: "I2", Kind: "invariant", Name: "opens exactly at the failure threshold", Passed: false,
 					Detail: "1 of 2 openings at the wrong count",
-					Violations: []Violation{{ID: "I2", Dep: "iam", AtNs: 30_400_000_000, Gen: 2,
+					Violations: []record.Violation{{ID: "I2", Dep: "iam", AtNs: 30_400_000_000, Gen: 2,
 						Message: "closed→open after 4 consecutive failures, want 5",
 						Context: []string{"t=30.100s call seq=302 failure gen=1", "t=30.400s call seq=305 failure gen=1", "t=30.400s transition closed→open gen=2"}}}},
-			}), Check{ID: "max_rejection_p99", Kind: "expectation", Name: "rejection latency p99 ≤ 1ms", Passed: true,
-				Detail: "p99 = 2.00µs", Violations: []Violation{}}),
-			Stats: VerdictStats{Calls: 1200}},
+			}), record.Check{ID: "max_rejection_p99", Kind: "expectation", Name: "rejection latency p99 ≤ 1ms", Passed: true,
+				Detail: "p99 = 2.00µs", Violations: []record.Violation{}}),
+			Stats: record.Stats{Calls: 1200}},
 	},
 	// Two dependencies, one with fallbacks and a flapping breaker; all checks held.
 	"checkout-flaky": {
@@ -66,9 +68,23 @@ var fixtures = map[string]genRun{
 				{at: 7 * time.Second, label: "healthy", latency: 20 * time.Millisecond},
 			}},
 		},
-		verdict: &Verdict{SchemaVersion: 1, Scenario: "checkout-flaky", Passed: true,
-			Checks: append(invariantChecks(nil), Check{ID: "max_rejection_p99", Kind: "expectation",
-				Name: "rejection latency p99 ≤ 1ms", Passed: true, Detail: "p99 = 2.00µs", Violations: []Violation{}})},
+		verdict: &record.Verdict{SchemaVersion: 1, Scenario: "checkout-flaky", Passed: true,
+			Checks: append(invariantChecks(nil), record.Check{ID: "max_rejection_p99", Kind: "expectation",
+				Name: "rejection latency p99 ≤ 1ms", Passed: true, Detail: "p99 = 2.00µs", Violations: []record.Violation{}})},
+	},
+	// A live sweep of concurrency: the rate doubles every second in front of
+	// a dependency that takes 40 ms exactly, so about 2, 4, 8 and 16 calls
+	// are in flight in turn.
+	"contention-sweep": {
+		name: "contention-sweep", mode: "live", seed: 11, duration: 4 * time.Second, recovery: time.Second, breaker: "reference",
+		description: "A healthy 40 ms dependency under 50, 100, 200 and 400 calls a second.",
+		steps:       []genStep{{0, 50}, {time.Second, 100}, {2 * time.Second, 200}, {3 * time.Second, 400}},
+		deps: []genDep{{name: "backend", phases: []genPhase{
+			{at: 0, label: "healthy", latency: 40 * time.Millisecond, fixed: true},
+		}}},
+		verdict: &record.Verdict{SchemaVersion: 1, Scenario: "contention-sweep", Passed: true,
+			Checks: append(invariantChecks(nil), record.Check{ID: "max_rejection_p99", Kind: "expectation",
+				Name: "rejection latency p99 ≤ 1ms", Passed: true, Detail: "no rejections", Violations: []record.Violation{}})},
 	},
 	// Killed mid-way: no verdict.json, no ended_ns, half a line at the end of calls.jsonl.
 	"cut-short": {

@@ -61,7 +61,8 @@ func TestWriteCutShortRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(out, HTMLFile), written[0], "report.html first")
 	want := []string{HTMLFile, SummaryMDFile, SummaryJSONFile, JUnitFile}
-	for _, k := range plotKinds {
+	require.Len(t, plotsOf(r), len(plotKinds)-1, "a sim run has no contention plot")
+	for _, k := range plotsOf(r) {
 		want = append(want, filepath.Join(PlotsDir, k.name+".png"), filepath.Join(PlotsDir, k.name+".svg"))
 	}
 	assert.Len(t, written, len(want))
@@ -76,13 +77,14 @@ func TestWriteCutShortRun(t *testing.T) {
 			assert.NoError(t, err, name)
 		}
 	}
+	assert.NoFileExists(t, filepath.Join(out, PlotsDir, "contention.png"))
 	leftovers, _ := filepath.Glob(filepath.Join(out, "*.tmp"))
 	assert.Empty(t, leftovers)
 
 	page, err := os.ReadFile(filepath.Join(out, HTMLFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "<b>cut short</b>")
-	assert.Contains(t, string(page), "calls.jsonl:61: last line is cut short")
+	assert.Contains(t, string(page), "calls.jsonl:61: last line cut off")
 	assert.Contains(t, string(page), "not checked")
 }
 
@@ -90,7 +92,8 @@ func TestWriteIndex(t *testing.T) {
 	out := t.TempDir()
 	written, err := WriteIndex(out, []*Run{loadFixture(t, "nfr6-iam-outage"), loadFixture(t, "checkout-flaky")})
 	require.NoError(t, err)
-	assert.Equal(t, []string{filepath.Join(out, SummaryMDFile), filepath.Join(out, JUnitFile)}, written)
+	assert.Equal(t, []string{filepath.Join(out, SummaryMDFile), filepath.Join(out, JUnitFile),
+		filepath.Join(out, "contention.svg"), filepath.Join(out, "contention.png")}, written, "checkout-flaky ran live")
 	md, err := os.ReadFile(written[0])
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "| nfr6-iam-outage | ❌ failed | 1 of 12 |")

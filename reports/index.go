@@ -46,10 +46,17 @@ func FindRuns(dir string) ([]string, error) {
 	return runs, nil
 }
 
+// ContentionBase is the base name of the contention plot [WriteIndex]
+// writes beside summary.md and junit.xml: contention.png and contention.svg.
+const ContentionBase = "contention"
+
 // WriteIndex writes, into an output directory holding several runs, a
 // junit.xml with one suite per run and a summary.md with an overview table
-// followed by each run's summary, so that CI reads one file for all. It
-// returns the paths written.
+// followed by each run's summary, so that CI reads one file for all; when
+// some runs ran on the real clock ([Run.RealTime]), contention.png and
+// contention.svg compare them: [RunContentionPlot] of those runs, one line
+// per breaker implementation. It returns the paths written, summary.md and
+// junit.xml first.
 func WriteIndex(dir string, runs []*Run) ([]string, error) {
 	outputs := []struct {
 		name  string
@@ -65,6 +72,26 @@ func WriteIndex(dir string, runs []*Run) ([]string, error) {
 			return written, err
 		}
 		path := filepath.Join(dir, o.name)
+		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+			return written, err
+		}
+		written = append(written, path)
+	}
+	var real []*Run
+	for _, r := range runs {
+		if r.RealTime() {
+			real = append(real, r)
+		}
+	}
+	if len(real) == 0 {
+		return written, nil
+	}
+	for _, format := range []string{"svg", "png"} {
+		var buf bytes.Buffer
+		if err := RunContentionPlot(&buf, format, real...); err != nil {
+			return written, err
+		}
+		path := filepath.Join(dir, ContentionBase+"."+format)
 		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
 			return written, err
 		}

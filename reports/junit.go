@@ -85,7 +85,7 @@ func JUnit(runs ...*Run) JUnitSuites {
 func junitSuite(r *Run) JUnitSuite {
 	m := r.Meta
 	s := JUnitSuite{
-		Name: m.Scenario, Time: fmt.Sprintf("%.3f", float64(r.EndNs)/1e9), Timestamp: m.T0,
+		Name: m.Scenario, Time: fmt.Sprintf("%.3f", float64(r.EndNs)/1e9), Timestamp: fmtT0(m.T0),
 		Properties: []JUnitProperty{
 			{"mode", m.Mode}, {"seed", fmt.Sprint(m.Seed)}, {"status", r.Status()}, {"dir", r.Dir},
 		},

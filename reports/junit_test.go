@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // The structure CI systems read, parsed back independently of the writer's
@@ -100,7 +102,7 @@ func TestJUnitStructure(t *testing.T) {
 func TestJUnitCDATASafe(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
 	v := *r.Verdict
-	v.Checks = []Check{{ID: "I3", Kind: "invariant", Name: "x", Violations: []Violation{{ID: "I3", Dep: "iam",
+	v.Checks = []record.Check{{ID: "I3", Kind: "invariant", Name: "x", Violations: []record.Violation{{ID: "I3", Dep: "iam",
 		Message: `a "quoted" <tag> & ]]> end`, Context: []string{"]]>"}}}}}
 	r.Verdict = &v
 	doc := parseJUnit(t, r)
@@ -114,11 +116,11 @@ func TestJUnitCDATASafe(t *testing.T) {
 func TestTruncatedViolationsAreCounted(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
 	v := *r.Verdict
-	var vs []Violation
+	var vs []record.Violation
 	for i := range 7 {
-		vs = append(vs, Violation{ID: "I3", Dep: "iam", AtNs: int64(i) * 1e9, Gen: 2, Message: "call reached the dependency while open"})
+		vs = append(vs, record.Violation{ID: "I3", Dep: "iam", AtNs: int64(i) * 1e9, Gen: 2, Message: "call reached the dependency while open"})
 	}
-	v.Checks = []Check{{ID: "I3", Kind: "invariant", Name: "nothing reaches the dependency while open",
+	v.Checks = []record.Check{{ID: "I3", Kind: "invariant", Name: "nothing reaches the dependency while open",
 		Violations: vs, ViolationsTotal: 12}}
 	r.Verdict = &v
 

@@ -4,21 +4,25 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// Files of a recorded run directory.
+// Files of a recorded run directory, as [record] names them.
 const (
-	MetaFile        = "meta.json"
-	CallsFile       = "calls.jsonl"
-	TransitionsFile = "transitions.jsonl"
-	DependencyFile  = "dependency.jsonl"
-	SnapshotsFile   = "snapshots.jsonl"
-	VerdictFile     = "verdict.json"
+	MetaFile        = record.MetaFile
+	CallsFile       = record.CallsFile
+	TransitionsFile = record.TransitionsFile
+	DependencyFile  = record.DependencyFile
+	SnapshotsFile   = record.SnapshotsFile
+	VerdictFile     = record.VerdictFile
 )
 
 // ErrNotRunDir is returned by [Load] for a directory without meta.json.
@@ -30,59 +34,64 @@ func IsRunDir(dir string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// Load reads the recorded run in dir, streaming its JSON-lines logs into
-// per-dependency aggregates. A run cut short loads too: a half-written last
-// line, a missing log, a missing verdict.json or a meta.json without ended_ns
-// become entries in [Run.Warnings]. A malformed line anywhere else is an
-// error naming the file and line.
+// Load reads the recorded run in dir with the readers of [record],
+// streaming its JSON-lines logs into per-dependency aggregates. A run cut
+// short loads too: a half-written last line, a missing log, a missing
+// verdict.json or a meta.json without ended_ns become entries in
+// [Run.Warnings]. A malformed line anywhere else, or a record reports cannot
+// draw (an end before its start, an empty dependency name), is an error
+// naming the file and line.
 func Load(dir string) (*Run, error) {
-	run := &Run{Dir: dir}
-	metaPath := filepath.Join(dir, MetaFile)
-	if err := readJSON(metaPath, &run.Meta); err != nil {
+	meta, err := record.ReadMeta(dir)
+	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrNotRunDir, dir)
 		}
-		return nil, fmt.Errorf("reports: %w", err)
+		return nil, err
 	}
+	run := &Run{Dir: dir, Meta: meta}
 	m := &run.Meta
-	if m.SchemaVersion != 1 {
-		run.warnf("%s: schema_version %d, this build reads 1; fields may be missing", MetaFile, m.SchemaVersion)
-	}
 
 	width := storedWidth(time.Duration(m.DurationNs))
+	// Time in flight counts up to the recorded end, where the plots end.
+	busyEnd := maxStoredBuckets * width
+	if m.EndedNs > 0 {
+		busyEnd = min(busyEnd, m.EndedNs)
+	}
 	byName := map[string]*DepStats{}
 	dep := func(name string) (*DepStats, error) {
 		if d, ok := byName[name]; ok {
 			return d, nil
 		}
 		if name == "" {
-			return nil, errors.New(`missing "dep"`)
+			return nil, record.Invalid(errors.New(`key "dep": empty name`))
 		}
 		d := &DepStats{Name: name, Faults: map[string]int64{}, series: newSeries(width)}
+		d.series.busyEnd = busyEnd
 		byName[name] = d
 		run.Deps = append(run.Deps, d)
 		return d, nil
 	}
 	for i, dm := range m.Dependencies {
 		if _, dup := byName[dm.Name]; dup || dm.Name == "" {
-			return nil, fmt.Errorf("reports: %s: dependencies[%d]: name %q is empty or repeated", metaPath, i, dm.Name)
+			return nil, fmt.Errorf("reports: %s: dependencies[%d]: name %q is empty or repeated",
+				filepath.Join(dir, MetaFile), i, dm.Name)
 		}
 		d, _ := dep(dm.Name)
 		d.Meta = dm
 	}
 
 	var last int64 // latest event time seen
-	in := interner{}
-	err := stream(run, CallsFile, func(line []byte, c *Call) bool { return fastCall(line, c, in) }, func(c *Call, _ int) error {
+	err = stream(run, CallsFile, record.EachCall, func(c *record.Call) error {
 		d, err := dep(c.Dep)
 		if err != nil {
 			return err
 		}
 		last = max(last, c.EndNs)
-		return d.addCall(c)
+		return record.Invalid(d.addCall(c))
 	})
 	if err == nil {
-		err = stream(run, DependencyFile, func(line []byte, r *DepRequest) bool { return fastDepRequest(line, r, in) }, func(r *DepRequest, _ int) error {
+		err = stream(run, DependencyFile, record.EachDepRequest, func(r *record.DepRequest) error {
 			d, err := dep(r.Dep)
 			if err != nil {
 				return err
@@ -93,13 +102,10 @@ func Load(dir string) (*Run, error) {
 		})
 	}
 	if err == nil {
-		err = stream(run, TransitionsFile, nil, func(t *Transition, _ int) error {
+		err = stream(run, TransitionsFile, record.EachTransition, func(t *record.Transition) error {
 			d, err := dep(t.Dep)
 			if err != nil {
 				return err
-			}
-			if !validState(t.From) || !validState(t.To) {
-				return fmt.Errorf("transition %q → %q, want states closed, open or half-open", t.From, t.To)
 			}
 			last = max(last, t.AtNs)
 			d.Transitions = append(d.Transitions, *t)
@@ -107,7 +113,7 @@ func Load(dir string) (*Run, error) {
 		})
 	}
 	if err == nil {
-		err = stream(run, SnapshotsFile, nil, func(s *Snapshot, _ int) error {
+		err = stream(run, SnapshotsFile, record.EachSnapshot, func(s *record.Snapshot) error {
 			d, err := dep(s.Dep)
 			if err != nil {
 				return err
@@ -125,18 +131,16 @@ func Load(dir string) (*Run, error) {
 		return nil, err
 	}
 	for _, d := range run.Deps {
-		slices.SortStableFunc(d.Transitions, func(a, b Transition) int { return cmp.Compare(a.AtNs, b.AtNs) })
+		slices.SortStableFunc(d.Transitions, func(a, b record.Transition) int { return cmp.Compare(a.AtNs, b.AtNs) })
 	}
 
-	verdictPath := filepath.Join(dir, VerdictFile)
-	var v Verdict
-	switch err := readJSON(verdictPath, &v); {
+	switch v, err := record.ReadVerdict(dir); {
 	case err == nil:
-		run.Verdict = &v
+		run.Verdict = v
 	case errors.Is(err, fs.ErrNotExist):
 		run.warnf("%s: missing; every check is reported as not checked", VerdictFile)
 	default:
-		return nil, fmt.Errorf("reports: %w", err)
+		return nil, err
 	}
 
 	run.EndNs = m.EndedNs
@@ -150,27 +154,32 @@ func Load(dir string) (*Run, error) {
 	return run, nil
 }
 
-// stream reads one JSON-lines file of the run, recording a missing file or
-// a cut-short last line as a warning.
-func stream[T any](run *Run, name string, fast func([]byte, *T) bool, each func(*T, int) error) error {
+// stream reads the JSON-lines file name of the run with each, one of
+// record's readers, passing every record to fn. A missing file and a
+// cut-short last line become warnings.
+func stream[T any](run *Run, name string, each func(io.Reader, string, func(*T) error) ([]string, error), fn func(*T) error) error {
 	path := filepath.Join(run.Dir, name)
-	warning, missing, err := readJSONL(path, name, fast, each)
-	if err != nil {
-		return err
-	}
-	if missing {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		run.warnf("%s: missing; read as empty", name)
+		return nil
 	}
-	if warning != "" {
-		run.Warnings = append(run.Warnings, warning)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
 	}
-	return nil
+	defer f.Close()
+	warnings, err := each(f, path, fn)
+	for _, w := range warnings {
+		// Errors name the file by its path; warnings name it relative to
+		// the run, so that reports do not depend on where the run lives.
+		if rest, ok := strings.CutPrefix(w, path); ok {
+			w = name + rest
+		}
+		run.Warnings = append(run.Warnings, w)
+	}
+	return err
 }
 
 func (r *Run) warnf(format string, args ...any) {
 	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
-}
-
-func validState(s string) bool {
-	return s == "closed" || s == "open" || s == "half-open"
 }

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // writeRun writes a small run directory from file contents keyed by name.
@@ -69,7 +70,7 @@ func TestLoadAggregates(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, r.Deps, 1)
 	d := r.Deps[0]
-	assert.Equal(t, Totals{Success: 1, Failure: 2, Ignored: 1, Rejected: 2}, d.Totals)
+	assert.Equal(t, record.Totals{Success: 1, Failure: 2, Ignored: 1, Rejected: 2}, d.Totals)
 	assert.Equal(t, int64(6), d.Calls())
 	assert.Equal(t, int64(2), d.Fallback)
 	assert.Equal(t, int64(2), d.RejectedOpen)
@@ -114,7 +115,7 @@ func TestLoadCutShortLastLine(t *testing.T) {
 	r, err := Load(dir)
 	require.NoError(t, err)
 	assert.Equal(t, int64(6), r.Deps[0].Calls(), "the half line is skipped")
-	assert.Contains(t, r.Warnings, "calls.jsonl:7: last line is cut short (28 bytes); skipped")
+	assert.Contains(t, r.Warnings, "calls.jsonl:7: last line cut off (column 29: unterminated string); skipped")
 }
 
 func TestLoadErrorsNameFileAndLine(t *testing.T) {
@@ -125,19 +126,23 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 	}{
 		{"bad line in the middle", map[string]string{CallsFile: "{\"seq\":1,\"dep\":\"iam\"\nnot json\n" + smallCalls},
 			"calls.jsonl:1: "},
-		{"unknown outcome", map[string]string{CallsFile: `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"maybe"}` + "\n"},
-			`calls.jsonl:1: outcome "maybe", want success, failure, ignored or rejected`},
-		{"end before start", map[string]string{CallsFile: smallCalls + `{"seq":9,"dep":"iam","start_ns":5,"end_ns":2,"outcome":"success"}` + "\n"},
+		{"unknown outcome", map[string]string{CallsFile: `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"maybe","gen":1}` + "\n"},
+			`calls.jsonl:1: key "outcome": column 63: unknown outcome "maybe", want success, failure, ignored or rejected`},
+		{"end before start", map[string]string{CallsFile: smallCalls + `{"seq":9,"dep":"iam","start_ns":5,"end_ns":2,"outcome":"success","gen":1}` + "\n"},
 			"calls.jsonl:7: end_ns 2 before start_ns 5"},
 		{"missing dep", map[string]string{DependencyFile: `{"seq":1,"at_ns":5}` + "\n"},
-			`dependency.jsonl:1: missing "dep"`},
-		{"bad state", map[string]string{TransitionsFile: `{"dep":"iam","from":"closed","to":"ajar","at_ns":1}` + "\n"},
-			`transitions.jsonl:1: transition "closed" → "ajar", want states closed, open or half-open`},
+			`dependency.jsonl:1: missing key "dep"`},
+		{"empty dep", map[string]string{DependencyFile: smallDeps + `{"dep":"","seq":1,"at_ns":5}` + "\n"},
+			`dependency.jsonl:5: key "dep": empty name`},
+		{"bad state", map[string]string{TransitionsFile: `{"dep":"iam","from":"closed","to":"ajar","at_ns":1,"gen":2}` + "\n"},
+			`transitions.jsonl:1: key "to": column 41: unknown state "ajar", want closed, open or half-open`},
 		{"bad meta", map[string]string{MetaFile: "{\n \"scenario\": 5\n}"},
-			`meta.json:2: key "scenario"`},
+			`meta.json: line 2: key "scenario"`},
+		{"other schema version", map[string]string{MetaFile: `{"schema_version":2,"scenario":"small"}`},
+			`meta.json: key "schema_version": got 2, want 1`},
 		{"bad verdict", map[string]string{VerdictFile: "{\n\"passed\": tru\n}"},
-			`verdict.json:3: invalid character`},
-		{"repeated dependency", map[string]string{MetaFile: `{"dependencies":[{"name":"a"},{"name":"a"}]}`},
+			`verdict.json: line 3: invalid character`},
+		{"repeated dependency", map[string]string{MetaFile: `{"schema_version":1,"dependencies":[{"name":"a"},{"name":"a"}]}`},
 			`meta.json: dependencies[1]: name "a" is empty or repeated`},
 	}
 	for _, tt := range tests {
@@ -145,6 +150,34 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 			_, err := Load(smallRun(t, tt.files))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestNotCheckedOpensExpectation(t *testing.T) {
+	tests := []struct {
+		expect string
+		want   string
+	}{
+		{`"min_opens":1`, "each circuit opens >= 1 times"},
+		{`"min_opens":1,"max_opens":2`, "each circuit opens 1..2 times"},
+		{`"max_opens":0`, "each circuit opens 0..0 times"},
+		{`"min_opens":0`, ""}, // no bound: no check
+	}
+	for _, tt := range tests {
+		t.Run(tt.expect, func(t *testing.T) {
+			meta := `{"schema_version":1,"scenario":"small","ended_ns":1,"expect":{"invariants":["I1"],` + tt.expect + `}}`
+			r, err := Load(smallRun(t, map[string]string{MetaFile: meta}))
+			require.NoError(t, err)
+			assert.Empty(t, Summarize(r).T0, "meta.json without t0")
+			checks := r.Checks()
+			if tt.want == "" {
+				assert.Len(t, checks, 1, "I1 only")
+				return
+			}
+			require.Len(t, checks, 2)
+			assert.Equal(t, CheckResult{ID: "opens", Kind: "expectation", Name: tt.want, Status: StatusNotChecked,
+				Detail: "verdict.json is missing: the checker did not run"}, checks[1])
 		})
 	}
 }
@@ -166,65 +199,19 @@ func TestLoadMissingLogsAreWarnings(t *testing.T) {
 
 func TestLoadDependencyOnlyInLogs(t *testing.T) {
 	r, err := Load(smallRun(t, map[string]string{CallsFile: smallCalls +
-		`{"seq":1,"dep":"eris","start_ns":1,"end_ns":2,"outcome":"success"}` + "\n"}))
+		`{"seq":1,"dep":"eris","start_ns":1,"end_ns":2,"outcome":"success","gen":0}` + "\n"}))
 	require.NoError(t, err)
 	require.Len(t, r.Deps, 2)
 	assert.Equal(t, "iam", r.Deps[0].Name, "meta.json order first")
 	assert.Equal(t, "eris", r.Deps[1].Name)
-	assert.Equal(t, int64(1), r.Deps[1].Totals.Success)
+	assert.Equal(t, uint64(1), r.Deps[1].Totals.Success)
 }
 
 func TestLoadLongLine(t *testing.T) {
-	long := `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"success","err":"` + strings.Repeat("x", 600<<10) + `"}` + "\n"
+	long := `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"success","gen":1,"err":"` + strings.Repeat("x", 600<<10) + `"}` + "\n"
 	r, err := Load(smallRun(t, map[string]string{CallsFile: long + smallCalls}))
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), r.Deps[0].Calls(), "a line longer than the read buffer decodes")
-}
-
-func TestFastPathMatchesEncodingJSON(t *testing.T) {
-	lines := []string{
-		`{"seq":17,"dep":"iam","start_ns":123,"end_ns":456,"outcome":"success","fallback":false,"gen":3,"err":""}`,
-		`{ "seq" : 17 , "dep" : "iam" , "outcome" : "rejected" , "reject" : "probe_limit" , "fallback" : true }`,
-		`{"seq":1,"dep":"i\u0061m","outcome":"success"}`,      // escape in a kept field: encoding/json decides
-		`{"seq":1,"dep":"iam","err":"say \"hi\"\n\\ \u00e9"}`, // escapes in a skipped field
-		`{"seq":1.5,"dep":"iam"}`, // fraction in an integer: an error
-		`{"seq":-3,"dep":"iam","end_ns":-0}`,
-		`{"seq":1,"dep":"iam","extra":{"nested":1}}`, // nested value
-		`{"seq":1,"dep":"iam","extra":null,"more":[1,2]}`,
-		`{"seq":1,"dep":"iam"} trailing`,
-		`{"seq":01}`,
-		`{"seq":99999999999999999999}`,
-		`{"dep":"iam","seq":1,"at_ns":124,"fault":"error","latency_ns":15000000,"status":500,"err":"injected error"}`,
-		`{"dep":"iam","x":1e3,"y":-2.5E-3,"z":true}`,
-		`{"dep":"a\qb"}`,
-		`{"dep":"\ud83d\ude00"}`,
-		`{}`,
-		`[]`,
-		`{"seq":1,}`,
-		`{"seq":tru}`,
-		"{\"dep\":\"tab\there\"}",
-	}
-	in := interner{}
-	for _, line := range lines {
-		var viaJSON, viaFast Call
-		jerr := json.Unmarshal([]byte(line), &viaJSON)
-		viaJSON.Err = ""
-		if fastCall([]byte(line), &viaFast, in) {
-			assert.NoError(t, jerr, "fast path accepted a line encoding/json rejects: %s", line)
-			assert.Equal(t, viaJSON, viaFast, line)
-		}
-		var dj, df DepRequest
-		jerr = json.Unmarshal([]byte(line), &dj)
-		dj.Err = ""
-		if fastDepRequest([]byte(line), &df, in) {
-			assert.NoError(t, jerr, "fast path accepted a line encoding/json rejects: %s", line)
-			assert.Equal(t, dj, df, line)
-		}
-	}
-	var c Call
-	assert.True(t, fastCall([]byte(lines[0]), &c, in), "the common line takes the fast path")
-	var d DepRequest
-	assert.True(t, fastDepRequest([]byte(lines[11]), &d, in), "the common line takes the fast path")
 }
 
 func TestHistogramQuantiles(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // Limits that keep summary.md short enough for a CI step summary or a
@@ -141,7 +143,7 @@ func writeRunMarkdown(b *strings.Builder, s Summary, r *Run) {
 }
 
 // violationLine is the one-line form of a violation: what, where and when.
-func violationLine(v Violation) string {
+func violationLine(v record.Violation) string {
 	return fmt.Sprintf("%s %s t=%s gen %d: %s", v.ID, v.Dep, fmtNs(v.AtNs), v.Gen, v.Message)
 }
 

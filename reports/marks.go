@@ -6,6 +6,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // Custom plotters drawn behind or over the data: breaker-state bands and
@@ -56,7 +58,7 @@ const phaseLabelRows = 2
 // phaseMarks draws a dashed vertical line where each fault phase starts and
 // its label near the top of the data area. Labels that would overlap move
 // down a row; when no row has room, the label is left out (the line stays).
-type phaseMarks struct{ phases []Phase }
+type phaseMarks struct{ phases []record.Phase }
 
 func (m phaseMarks) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, _ := plt.Transforms(&c)

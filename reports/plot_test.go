@@ -137,7 +137,7 @@ func TestThroughputAndLatencyPlots(t *testing.T) {
 
 func TestPlotsAsSVG(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
-	for _, k := range plotKinds {
+	for _, k := range plotsOf(r) {
 		var buf bytes.Buffer
 		require.NoError(t, k.draw(&buf, "svg", r), k.name)
 		var doc struct {
@@ -155,8 +155,9 @@ func TestPlotsAsSVG(t *testing.T) {
 }
 
 func TestPlotsOfAnEmptyRun(t *testing.T) {
-	r, err := Load(writeRun(t, map[string]string{MetaFile: `{"schema_version":1,"scenario":"empty"}`}))
+	r, err := Load(writeRun(t, map[string]string{MetaFile: `{"schema_version":1,"scenario":"empty","mode":"live"}`}))
 	require.NoError(t, err)
+	require.Len(t, plotsOf(r), len(plotKinds))
 	for _, k := range plotKinds {
 		img := renderPNG(t, func(w *bytes.Buffer) error { return k.draw(w, "png", r) })
 		assert.Equal(t, 960, img.Bounds().Dx(), k.name)

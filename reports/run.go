@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // Run is a recorded run reduced to the aggregates its reports need: counts,
@@ -15,9 +17,9 @@ type Run struct {
 	// Dir is the run directory the run was loaded from.
 	Dir string
 	// Meta is meta.json as recorded.
-	Meta Meta
+	Meta record.Meta
 	// Verdict is verdict.json, or nil when the run was not checked.
-	Verdict *Verdict
+	Verdict *record.Verdict
 	// Deps holds one entry per dependency: those of meta.json in order, then
 	// any that appear only in the logs.
 	Deps []*DepStats
@@ -35,9 +37,10 @@ type DepStats struct {
 	// Name is the dependency's name.
 	Name string
 	// Meta is its entry in meta.json; zero when it appears only in the logs.
-	Meta DepMeta
-	// Totals counts the client's calls by outcome.
-	Totals Totals
+	Meta record.Dependency
+	// Totals counts the client's calls by outcome (calls.jsonl), not the
+	// breaker's own counters (those are in Final).
+	Totals record.Totals
 	// Fallback counts calls served by a fallback (after failure or rejection).
 	Fallback int64
 	// RejectedOpen and RejectedProbeLimit split the rejections by cause.
@@ -47,10 +50,10 @@ type DepStats struct {
 	// Faults counts dependency requests by injected fault ("none" included).
 	Faults map[string]int64
 	// Transitions lists the breaker's transitions in time order.
-	Transitions []Transition
+	Transitions []record.Transition
 	// Snapshots counts the snapshot records; Final is the last one, or nil.
 	Snapshots int64
-	Final     *Snapshot
+	Final     *record.Snapshot
 
 	latency [4]*histogram // by outcome: success, failure, ignored, rejected
 	series  *series
@@ -59,19 +62,19 @@ type DepStats struct {
 // Calls returns the number of calls attempted.
 func (d *DepStats) Calls() int64 {
 	t := d.Totals
-	return t.Success + t.Failure + t.Ignored + t.Rejected
+	return int64(t.Success + t.Failure + t.Ignored + t.Rejected)
 }
 
-// outcomeIndex maps an outcome name to its index in DepStats.latency.
-func outcomeIndex(outcome string) (int, bool) {
-	switch outcome {
-	case "success":
+// outcomeIndex maps an outcome to its index in DepStats.latency.
+func outcomeIndex(o record.Outcome) (int, bool) {
+	switch o {
+	case record.OutcomeSuccess:
 		return 0, true
-	case "failure":
+	case record.OutcomeFailure:
 		return 1, true
-	case "ignored":
+	case record.OutcomeIgnored:
 		return 2, true
-	case "rejected":
+	case record.OutcomeRejected:
 		return 3, true
 	}
 	return 0, false
@@ -79,7 +82,7 @@ func outcomeIndex(outcome string) (int, bool) {
 
 var outcomeNames = [4]string{"success", "failure", "ignored", "rejected"}
 
-func (d *DepStats) addCall(c *Call) error {
+func (d *DepStats) addCall(c *record.Call) error {
 	oi, ok := outcomeIndex(c.Outcome)
 	if !ok {
 		return fmt.Errorf("outcome %q, want success, failure, ignored or rejected", c.Outcome)
@@ -107,9 +110,9 @@ func (d *DepStats) addCall(c *Call) error {
 	case 3:
 		d.Totals.Rejected++
 		switch c.Reject {
-		case "open":
+		case record.RejectOpen:
 			d.RejectedOpen++
-		case "probe_limit":
+		case record.RejectProbeLimit:
 			d.RejectedProbeLimit++
 		}
 	}
@@ -131,10 +134,12 @@ func (d *DepStats) addCall(c *Call) error {
 		}
 		b.admitted.add(lat)
 	}
+	// Last: it may grow the buckets, which moves b.
+	d.series.addBusy(c.StartNs, c.EndNs)
 	return nil
 }
 
-func (d *DepStats) addRequest(r *DepRequest) {
+func (d *DepStats) addRequest(r *record.DepRequest) {
 	d.Requests++
 	fault := r.Fault
 	if fault == "" {
@@ -158,16 +163,16 @@ type StateSpan struct {
 // entered, derived from the transitions. Before the first transition the
 // breaker is in that transition's From state (closed when there is none).
 func (d *DepStats) Spans(end int64) []StateSpan {
-	state := "closed"
-	if len(d.Transitions) > 0 && d.Transitions[0].From != "" {
-		state = d.Transitions[0].From
+	state := record.StateClosed.String()
+	if len(d.Transitions) > 0 && d.Transitions[0].From != 0 {
+		state = d.Transitions[0].From.String()
 	}
 	spans := make([]StateSpan, 0, len(d.Transitions)+1)
 	cur := StateSpan{State: state, EnteredBecause: "start"}
 	for _, t := range d.Transitions {
 		cur.ToNs = t.AtNs
 		spans = append(spans, cur)
-		cur = StateSpan{State: t.To, FromNs: t.AtNs, Generation: t.Gen, EnteredBecause: t.Reason}
+		cur = StateSpan{State: t.To.String(), FromNs: t.AtNs, Generation: t.Gen, EnteredBecause: t.Reason}
 	}
 	cur.ToNs = max(end, cur.FromNs)
 	return append(spans, cur)
@@ -186,7 +191,7 @@ func (d *DepStats) TimeIn(end int64) map[string]time.Duration {
 func (d *DepStats) Opens() int {
 	n := 0
 	for _, t := range d.Transitions {
-		if t.To == "open" {
+		if t.To == record.StateOpen {
 			n++
 		}
 	}
@@ -226,9 +231,10 @@ func (d *DepStats) histogramOf(outcome string) *histogram {
 		}
 		return h
 	}
-	i, ok := outcomeIndex(outcome)
-	if !ok {
+	var o record.Outcome
+	if o.UnmarshalText([]byte(outcome)) != nil {
 		return nil
 	}
+	i, _ := outcomeIndex(o)
 	return d.latency[i]
 }

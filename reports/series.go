@@ -21,10 +21,12 @@ const (
 const maxStoredBuckets = 480
 
 // bucket aggregates the calls that started, and the dependency requests that
-// arrived, within one interval of a time series.
+// arrived, within one interval of a time series, and the time calls spent in
+// flight within it.
 type bucket struct {
 	classes  [numClasses]int64
 	received int64      // requests that reached the dependency
+	busy     int64      // ns of call time inside the bucket, summed over every call in flight in it
 	admitted *histogram // latency of calls that ran (success, failure, ignored)
 	rejected *histogram // latency of rejections
 }
@@ -34,6 +36,7 @@ func (b *bucket) merge(o *bucket) {
 		b.classes[i] += o.classes[i]
 	}
 	b.received += o.received
+	b.busy += o.busy
 	if o.admitted != nil {
 		if b.admitted == nil {
 			b.admitted = newHistogram(coarseBits)
@@ -62,9 +65,34 @@ func (b *bucket) calls() int64 {
 type series struct {
 	width   int64 // ns
 	buckets []bucket
+	// busyEnd bounds the time in flight that addBusy counts. It lies within
+	// maxStoredBuckets of the first width, so that counting it never
+	// coarsens the series.
+	busyEnd int64
 }
 
-func newSeries(width int64) *series { return &series{width: max(width, 1)} }
+func newSeries(width int64) *series {
+	width = max(width, 1)
+	return &series{width: width, busyEnd: maxStoredBuckets * width}
+}
+
+// addBusy counts a call in flight over [start, end) in every bucket it
+// overlaps, by the time it spent inside each (clipped to [0, busyEnd)), so
+// that a bucket's busy time divided by its width is the mean number of calls
+// in flight during it.
+func (s *series) addBusy(start, end int64) {
+	start, end = max(start, 0), min(end, s.busyEnd)
+	if end <= start {
+		return
+	}
+	s.at(end - 1) // grows the buckets to cover the call; never coarsens, as end ≤ busyEnd
+	i := start / s.width
+	for t := start; t < end; i++ {
+		next := min((i+1)*s.width, end)
+		s.buckets[i].busy += next - t
+		t = next
+	}
+}
 
 // at returns the bucket holding time t (ns since t0; negative counts as 0).
 func (s *series) at(t int64) *bucket {
@@ -100,6 +128,7 @@ func (s *series) coarsen() {
 func (s *series) regroup(factor int, end int64) *series {
 	factor = max(factor, 1)
 	out := newSeries(s.width * int64(factor))
+	out.busyEnd = s.busyEnd
 	n := int((end + out.width - 1) / out.width)
 	n = max(n, (len(s.buckets)+factor-1)/factor)
 	out.buckets = make([]bucket, n)

@@ -3,6 +3,9 @@ package reports
 import (
 	"encoding/json"
 	"io"
+	"time"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // SummarySchemaVersion is the schema_version of summary.json. It changes
@@ -23,7 +26,7 @@ type Summary struct {
 	EndNs         int64          `json:"end_ns"`
 	Complete      bool           `json:"complete"` // meta.json recorded an end
 	Interrupted   bool           `json:"interrupted"`
-	Load          LoadMeta       `json:"load"`
+	Load          record.Load    `json:"load"`
 	Dependencies  []DepSummary   `json:"dependencies"`
 	Checks        []CheckSummary `json:"checks"`
 	CheckCounts   CheckCounts    `json:"check_counts"`
@@ -34,9 +37,9 @@ type Summary struct {
 type DepSummary struct {
 	Name               string                  `json:"name"`
 	Preset             string                  `json:"preset,omitempty"`
-	Breaker            BreakerMeta             `json:"breaker"`
+	Breaker            record.BreakerConfig    `json:"breaker"`
 	Calls              int64                   `json:"calls"`
-	Outcomes           Totals                  `json:"outcomes"`
+	Outcomes           record.Totals           `json:"outcomes"`
 	Fallback           int64                   `json:"fallback"`
 	RejectedOpen       int64                   `json:"rejected_open"`
 	RejectedProbeLimit int64                   `json:"rejected_probe_limit"`
@@ -50,7 +53,7 @@ type DepSummary struct {
 	TimeInStateNs      map[string]int64        `json:"time_in_state_ns"`
 	Episodes           []Episode               `json:"episodes"`
 	FinalState         string                  `json:"final_state"`
-	Final              *Snapshot               `json:"final_snapshot,omitempty"`
+	Final              *record.Snapshot        `json:"final_snapshot,omitempty"`
 }
 
 // Episode is one outage as the breaker saw it: from opening to closing
@@ -86,7 +89,7 @@ func Summarize(r *Run) Summary {
 	m := r.Meta
 	s := Summary{
 		SchemaVersion: SummarySchemaVersion,
-		Scenario:      m.Scenario, Description: m.Description, Mode: m.Mode, Seed: m.Seed, T0: m.T0,
+		Scenario:      m.Scenario, Description: m.Description, Mode: m.Mode, Seed: m.Seed, T0: fmtT0(m.T0),
 		Status: r.Status(), PlannedNs: m.DurationNs, EndNs: r.EndNs,
 		Complete: m.EndedNs > 0, Interrupted: m.Interrupted, Load: m.Load,
 		Dependencies: []DepSummary{}, Checks: []CheckSummary{}, Warnings: []string{},
@@ -129,7 +132,7 @@ func summarizeDep(d *DepStats, end int64) DepSummary {
 		ds.CallsPerSecond = float64(ds.Calls) / (float64(end) / 1e9)
 	}
 	if ds.Calls > 0 {
-		ds.ServedRatio = float64(d.Totals.Success+d.Fallback) / float64(ds.Calls)
+		ds.ServedRatio = (float64(d.Totals.Success) + float64(d.Fallback)) / float64(ds.Calls)
 	}
 	for _, o := range []string{"admitted", "success", "failure", "ignored", "rejected"} {
 		if l := d.Latency(o); l.Count > 0 {
@@ -146,25 +149,34 @@ func summarizeDep(d *DepStats, end int64) DepSummary {
 
 // episodes groups transitions into outages: each starts when the circuit
 // opens from closed and ends when it closes again.
-func episodes(ts []Transition) []Episode {
+func episodes(ts []record.Transition) []Episode {
 	out := []Episode{}
 	var cur *Episode
 	for _, t := range ts {
 		switch {
-		case t.To == "open" && cur == nil:
+		case t.To == record.StateOpen && cur == nil:
 			out = append(out, Episode{OpenedNs: t.AtNs})
 			cur = &out[len(out)-1]
-		case t.To == "half-open" && cur != nil:
+		case t.To == record.StateHalfOpen && cur != nil:
 			if cur.FirstProbeNs == 0 {
 				cur.FirstProbeNs = t.AtNs
 			}
 			cur.HalfOpenTries++
-		case t.To == "closed" && cur != nil:
+		case t.To == record.StateClosed && cur != nil:
 			cur.ClosedNs = t.AtNs
 			cur = nil
 		}
 	}
 	return out
+}
+
+// fmtT0 formats the run's start as meta.json records it (RFC 3339), or ""
+// when meta.json has none.
+func fmtT0(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
 }
 
 // WriteSummaryJSON writes summary.json for r, indented, ending in a newline.

@@ -17,21 +17,39 @@ const (
 	PlotsDir        = "plots"
 )
 
-// plotKinds are the plots of a run, each written as PNG and SVG.
-var plotKinds = []struct {
+// plotKind is one plot of a run, written as PNG and SVG.
+type plotKind struct {
 	name string
 	draw func(io.Writer, string, *Run) error
-}{
-	{"timeline", TimelinePlot},
-	{"throughput", ThroughputPlot},
-	{"latency", LatencyPlot},
+	// realTime marks a plot drawn only for runs on the real clock ([Run.RealTime]).
+	realTime bool
+}
+
+// plotKinds are the plots of a run, in the order report.html shows them.
+var plotKinds = []plotKind{
+	{name: "timeline", draw: TimelinePlot},
+	{name: "throughput", draw: ThroughputPlot},
+	{name: "latency", draw: LatencyPlot},
+	{name: "contention", draw: func(w io.Writer, format string, r *Run) error { return RunContentionPlot(w, format, r) }, realTime: true},
+}
+
+// plotsOf returns the plots drawn for r.
+func plotsOf(r *Run) []plotKind {
+	var out []plotKind
+	for _, k := range plotKinds {
+		if !k.realTime || r.RealTime() {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Write writes every report of run into dir (normally run.Dir): report.html,
 // summary.md, summary.json, junit.xml and plots/{timeline,throughput,latency}
-// as .png and .svg. It returns the paths written, report.html first. Each
-// file is written whole to a temporary name and renamed, so a reader never
-// sees half a report.
+// as .png and .svg, plus plots/contention for a run on the real clock (live,
+// stress or external; see [RunContentionPlot]). It returns the paths
+// written, report.html first. Each file is written whole to a temporary name
+// and renamed, so a reader never sees half a report.
 func Write(dir string, run *Run) ([]string, error) {
 	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
@@ -47,7 +65,7 @@ func Write(dir string, run *Run) ([]string, error) {
 	}
 
 	svgs := map[string][]byte{}
-	for _, k := range plotKinds {
+	for _, k := range plotsOf(run) {
 		for _, format := range []string{"svg", "png"} {
 			var buf bytes.Buffer
 			if err := k.draw(&buf, format, run); err != nil {

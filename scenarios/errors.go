@@ -22,6 +22,10 @@ var (
 	// ErrRateShort matches a live run whose load generator fell well short of
 	// the target rate: the generator, not the breaker, was the bottleneck.
 	ErrRateShort = errors.New("scenarios: achieved rate well short of the target")
+	// ErrModeMismatch matches a run asked for a mode its scenario cannot run
+	// in: stress mode without a stress section, sim or live without a load
+	// profile. It is bad input, like a bad file.
+	ErrModeMismatch = errors.New("scenarios: scenario cannot run in this mode")
 )
 
 // FileError is a problem in a scenario or service file at a position.

@@ -111,9 +111,9 @@ func (inv *Invariants) UnmarshalYAML(node ast.Node) error {
 // UnmarshalYAML decodes a mode, naming the allowed values on error.
 func (m *Mode) UnmarshalYAML(node ast.Node) error {
 	switch v := Mode(scalarText(node)); v {
-	case ModeSim, ModeLive:
+	case ModeSim, ModeLive, ModeStress:
 		*m = v
 		return nil
 	}
-	return nodeError(node, fmt.Sprintf("unknown mode %q, want sim or live", scalarText(node)))
+	return nodeError(node, fmt.Sprintf("unknown mode %q, want sim, live or stress", scalarText(node)))
 }

@@ -22,12 +22,20 @@ type Options struct {
 	Out string
 	// Seed, if not zero, replaces the scenario's seed.
 	Seed uint64
-	// Mode, if not empty, replaces the scenario's mode.
+	// Mode, if not empty, replaces the scenario's mode. Stress mode needs a
+	// scenario with a stress section, sim and live one with a load profile;
+	// otherwise Run returns an error matching [ErrModeMismatch].
 	Mode Mode
 	// Breaker builds each dependency's breaker. Nil means [Reference].
 	Breaker Factory
+	// BreakerName names the implementation Breaker builds, for meta.json
+	// (reports draw one line per implementation), e.g. the name it has in
+	// [Implementations]. Empty means "reference" when Breaker is nil, else
+	// "custom".
+	BreakerName string
 	// Progress, if not nil, is called about every ProgressEvery of wall time
-	// (sim: every simulated second) from the running goroutine; it must return quickly.
+	// (sim: every simulated second) from one goroutine at a time; it must
+	// return quickly.
 	Progress func(Progress)
 	// ProgressEvery is the live progress interval. Zero means 250 ms.
 	ProgressEvery time.Duration
@@ -63,6 +71,8 @@ type Result struct {
 	Verdict     *record.Verdict
 	// Live is the load generator's view (live mode only).
 	Live *LiveStats
+	// Stress is what the callers did (stress mode only).
+	Stress *StressStats
 }
 
 // Passed reports whether every check held.
@@ -82,7 +92,9 @@ type LiveStats struct {
 // verdict.json. When ctx is cancelled mid-run the load stops, the records
 // are flushed and checked, and the error matches [ErrInterrupted]; the
 // Result is still complete. A live run whose generator fell short of the
-// target rate returns a Result and an error matching [ErrRateShort].
+// target rate returns a Result and an error matching [ErrRateShort]. A
+// stress run that reaches the scenario's duration before its callers are
+// done is not an error: [StressStats.TimeBound] says so.
 func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	mode := sc.Mode.OrDefault()
 	if opts.Mode != "" {
@@ -98,11 +110,20 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	if opts.Out == "" {
 		opts.Out = "out"
 	}
+	if opts.BreakerName == "" {
+		opts.BreakerName = "custom"
+		if opts.Breaker == nil {
+			opts.BreakerName = "reference"
+		}
+	}
 	if opts.Breaker == nil {
 		opts.Breaker = Reference
 	}
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = 250 * time.Millisecond
+	}
+	if err := sc.CanRun(mode); err != nil {
+		return nil, err
 	}
 	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, dir: filepath.Join(opts.Out, sc.Name)}
 	goroutinesBefore := runtime.NumGoroutine()
@@ -113,8 +134,10 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		runErr = r.runSim(ctx)
 	case ModeLive:
 		runErr = r.runLive(ctx)
+	case ModeStress:
+		runErr = r.runStress(ctx)
 	default:
-		return nil, fmt.Errorf("scenarios: %s: unknown mode %q, want sim or live", sc.Name, mode)
+		return nil, fmt.Errorf("%w: %s: unknown mode %q, want sim, live or stress", ErrModeMismatch, sc.Name, mode)
 	}
 	if r.w == nil { // nothing was recorded
 		return nil, runErr
@@ -131,7 +154,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	}
 	res := &Result{
 		Scenario: sc.Name, Dir: r.dir, Mode: mode, Seed: seed,
-		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live,
+		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live, Stress: r.stress,
 	}
 	v, err := check.Dir(r.dir, check.Options{})
 	if err != nil {
@@ -158,6 +181,7 @@ type runner struct {
 	t0      time.Time
 	elapsed time.Duration // how far the run got
 	live    *LiveStats
+	stress  *StressStats
 }
 
 // meta builds meta.json's contents.
@@ -184,9 +208,13 @@ func (r *runner) meta() record.Meta {
 		},
 		Expect:       r.expect(),
 		ScenarioYAML: string(sc.Source),
+		Breaker:      r.opts.BreakerName,
 	}
-	if r.mode == ModeLive {
+	switch r.mode {
+	case ModeLive:
 		m.Load.Workers = orInt(sc.Load.Workers, defaultWorkers)
+	case ModeStress:
+		m.Load = sc.Stress.load()
 	}
 	for i, dep := range sc.Dependencies {
 		spec := sc.BreakerSpec(i)
@@ -211,7 +239,7 @@ func (r *runner) expect() record.Expect {
 		inv = AllInvariants
 	}
 	p99 := e.MaxRejectionP99
-	if p99 == 0 && r.mode == ModeLive {
+	if p99 == 0 && (r.mode == ModeLive || r.mode == ModeStress) {
 		p99 = time.Millisecond
 	}
 	out := record.Expect{
@@ -272,8 +300,12 @@ func (r *runner) newBreaker(i int, now func() time.Time, onChange func(breaker.T
 
 // writeSnapshot records b's snapshot at run time at.
 func (r *runner) writeSnapshot(dep string, b Breaker, at time.Duration) {
-	s := b.Snapshot()
-	r.w.WriteSnapshot(record.Snapshot{
+	r.w.WriteSnapshot(snapshotRecord(dep, b.Snapshot(), at))
+}
+
+// snapshotRecord is s, taken at run time at, in its record form.
+func snapshotRecord(dep string, s breaker.Snapshot, at time.Duration) record.Snapshot {
+	return record.Snapshot{
 		Dep: dep, AtNs: int64(at), State: recordState(s.State), Gen: s.Generation,
 		ConsecutiveFailures: s.ConsecutiveFailures, ConsecutiveSuccesses: s.ConsecutiveSuccesses,
 		ProbesInFlight: s.ProbesInFlight,
@@ -281,7 +313,7 @@ func (r *runner) writeSnapshot(dep string, b Breaker, at time.Duration) {
 			Success: s.Totals.Success, Failure: s.Totals.Failure,
 			Ignored: s.Totals.Ignored, Rejected: s.Totals.Rejected,
 		},
-	})
+	}
 }
 
 // recordState maps a breaker state to its record form.

@@ -16,12 +16,15 @@ type Scenario struct {
 	Name string `yaml:"name"`
 	// Description says, in a sentence, what the scenario breaks and what must hold.
 	Description string `yaml:"description"`
-	// Mode is sim (the default: virtual clock) or live (real time, HTTP, vegeta).
+	// Mode is sim (the default: virtual clock), live (real time, HTTP,
+	// vegeta) or stress (real time, in-process, Stress.Goroutines callers).
 	Mode Mode `yaml:"mode"`
 	// Seed seeds every random decision: the fakes' faults and the callers'
 	// cancellations. Zero means 1.
 	Seed uint64 `yaml:"seed"`
-	// Duration is how long load is driven. Required, > 0.
+	// Duration is how long load is driven; in stress mode, the most the
+	// run may take (it ends earlier when every caller has made its calls).
+	// Required, > 0.
 	Duration time.Duration `yaml:"duration"`
 	// Services names a service configuration (a built-in name such as "nfr6",
 	// or a file path relative to the scenario file) whose entries dependencies
@@ -29,8 +32,12 @@ type Scenario struct {
 	Services string `yaml:"services"`
 	// Dependencies are the fakes, each behind its own breaker. At least one.
 	Dependencies []Dependency `yaml:"dependencies"`
-	// Load is the rate profile of calls, shared by the dependencies by weight.
+	// Load is the rate profile of calls, shared by the dependencies by
+	// weight. Required in sim and live mode; an error in stress mode.
 	Load LoadProfile `yaml:"load"`
+	// Stress is the stress run's callers. Required in stress mode; an error
+	// in the others.
+	Stress *Stress `yaml:"stress"`
 	// Expect is what must hold; the zero value checks every invariant.
 	Expect Expect `yaml:"expect"`
 
@@ -52,6 +59,10 @@ const (
 	// ModeLive runs in real time: vegeta sends HTTP load to a loopback endpoint
 	// guarded by the breaker, which calls the fake served on loopback.
 	ModeLive Mode = "live"
+	// ModeStress runs in real time and in-process: [Stress.Goroutines]
+	// callers each make [Stress.Iterations] calls through the breaker to the
+	// fake, back to back. Meant for a race-enabled binary (go run -race).
+	ModeStress Mode = "stress"
 )
 
 // Dependency is one fake dependency behind one breaker.
@@ -142,7 +153,7 @@ func (s BreakerSpec) withDefaults() BreakerSpec {
 type Client struct {
 	// Timeout bounds each call; a call still running at Timeout fails with
 	// context.DeadlineExceeded, which the breaker counts as a failure. Zero
-	// means no timeout in sim and 10 s in live mode.
+	// means no timeout in sim and stress mode and 10 s in live mode.
 	Timeout time.Duration `yaml:"timeout"`
 	// CancelRate is the share of calls (0..1) that the caller cancels after
 	// CancelAfter; they end with context.Canceled, which must not count.
@@ -160,7 +171,8 @@ type Expect struct {
 	// Empty means all.
 	Invariants Invariants `yaml:"invariants"`
 	// MaxRejectionP99 bounds the 99th percentile of rejected calls' latency
-	// (invariant I9). Zero means 1 ms in live mode; in sim rejections take no time.
+	// (invariant I9). Zero means 1 ms in live and stress mode; in sim
+	// rejections take no time.
 	MaxRejectionP99 time.Duration `yaml:"max_rejection_p99"`
 	// MinServedRatio (0..1) is the least share of calls that must end in
 	// success or a fallback. Zero means no bound.

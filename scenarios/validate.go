@@ -77,7 +77,14 @@ func (sc *Scenario) validate(d *doc) []*FileError {
 	if len(sc.Dependencies) > 0 && weights <= 0 {
 		add("$.dependencies", "every weight is 0: want at least one > 0")
 	}
-	errs = append(errs, sc.validateLoad(d)...)
+	if sc.Mode.OrDefault() == ModeStress {
+		errs = append(errs, sc.validateStress(d)...)
+	} else {
+		if sc.Stress != nil {
+			add("$.stress", "only in stress mode (this scenario's mode is %s): set mode: stress, or remove stress", sc.Mode.OrDefault())
+		}
+		errs = append(errs, sc.validateLoad(d)...)
+	}
 	errs = append(errs, sc.validateExpect(d)...)
 	return errs
 }

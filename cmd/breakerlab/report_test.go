@@ -40,8 +40,8 @@ func TestReportCommandOneRun(t *testing.T) {
 	dir := copyFixture(t, "checkout-flaky", t.TempDir())
 	stdout, _, code := runReport(dir)
 	assert.Equal(t, exitOK, code)
-	assert.Equal(t, "checkout-flaky: passed, 10 files; open "+filepath.Join(dir, "report.html")+"\n", stdout)
-	for _, name := range []string{"report.html", "summary.md", "summary.json", "junit.xml", "plots/timeline.png", "plots/latency.svg"} {
+	assert.Equal(t, "checkout-flaky: passed, 12 files; open "+filepath.Join(dir, "report.html")+"\n", stdout)
+	for _, name := range []string{"report.html", "summary.md", "summary.json", "junit.xml", "plots/timeline.png", "plots/latency.svg", "plots/contention.png"} {
 		assert.FileExists(t, filepath.Join(dir, name))
 	}
 	assert.NoFileExists(t, filepath.Join(filepath.Dir(dir), "junit.xml"), "no index for a single run directory")
@@ -51,12 +51,12 @@ func TestReportCommandOutDirAndFailedRun(t *testing.T) {
 	out := t.TempDir()
 	copyFixture(t, "nfr6-iam-outage", out)
 	cut := copyFixture(t, "cut-short", out)
-	stdout, stderr, code := runReport(out)
+	stdout, stderr, code := runReport("--no-check", out)
 	assert.Equal(t, exitFailed, code, "a recorded check failed")
 	assert.Contains(t, stdout, "cut-short: not checked, 10 files")
 	assert.Contains(t, stdout, "nfr6-iam-outage: failed, 10 files")
 	assert.Contains(t, stdout, "all 2 runs in "+out+": summary.md, junit.xml")
-	assert.Contains(t, stderr, "warning: calls.jsonl:61: last line is cut short")
+	assert.Contains(t, stderr, "warning: calls.jsonl:61: last line cut off")
 	assert.Contains(t, stderr, "1 recorded run(s) failed: [nfr6-iam-outage]")
 	assert.FileExists(t, filepath.Join(cut, "report.html"))
 
@@ -72,10 +72,30 @@ func TestReportCommandOutDirAndFailedRun(t *testing.T) {
 	assert.Equal(t, "cut-short", doc.Suites[0].Name)
 }
 
+// A run killed before its check (no verdict.json) is checked by report.
+func TestReportCommandChecksAnUncheckedRun(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"run", "--no-report", "--out", out, "nfr6-iam-outage"}, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+	dir := filepath.Join(out, "nfr6-iam-outage")
+	require.NoError(t, os.Remove(filepath.Join(dir, "verdict.json")))
+	assert.NoFileExists(t, filepath.Join(dir, "report.html"), "--no-report")
+
+	got, errOut, code := runReport(dir)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, dir+": had no verdict.json; checked it now")
+	assert.Contains(t, got, "nfr6-iam-outage: passed, 10 files")
+	assert.FileExists(t, filepath.Join(dir, "verdict.json"))
+	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(summary), "not checked")
+}
+
 func TestReportCommandBadInput(t *testing.T) {
 	empty := t.TempDir()
 	badRun := copyFixture(t, "checkout-flaky", t.TempDir())
-	require.NoError(t, os.WriteFile(filepath.Join(badRun, "transitions.jsonl"), []byte(`{"dep":"iam","from":"closed","to":"open","at_ns":1}`+"\nnope\n{}\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(badRun, "transitions.jsonl"), []byte(`{"dep":"iam","from":"closed","to":"open","at_ns":1,"gen":2}`+"\nnope\n{}\n"), 0o644))
 	tests := []struct {
 		name string
 		args []string
@@ -84,7 +104,7 @@ func TestReportCommandBadInput(t *testing.T) {
 		{"no dir", nil, "report: no run directory given"},
 		{"missing dir", []string{filepath.Join(empty, "nope")}, "nope: no such directory"},
 		{"no run in dir", []string{empty}, "not a recorded run directory (no meta.json)"},
-		{"malformed file", []string{badRun}, "transitions.jsonl:2: invalid character"},
+		{"malformed file", []string{badRun}, "transitions.jsonl:2: column 1: unexpected 'n'"},
 		{"unknown flag", []string{"--plots", empty}, "flag provided but not defined: -plots"},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,7 +32,7 @@ Exit status: 0 every check held, 1 a check failed (or the run failed),
 Flags:
   --out DIR         parent directory of the run directories (default "out")
   --seed N          replace every scenario's seed (0: keep the scenario's)
-  --mode MODE       replace every scenario's mode: sim or live
+  --mode MODE       replace every scenario's mode: sim, live or stress
   --breaker NAME    the breaker implementation to drive (default "reference")
   --no-report       skip the HTML/Markdown/JUnit reports and plots
 
@@ -40,6 +41,7 @@ Examples:
   breakerlab run --out results --seed 7 nfr6-iam-outage nfr6-eris-outage
   breakerlab run --mode live live-iam-outage
   breakerlab run ./my-scenario.yaml
+  go run -race ./cmd/breakerlab run race-stress
 `
 
 // runCmd runs scenarios, checks them and reports.
@@ -49,7 +51,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Usage = func() { fmt.Fprint(stderr, runUsage) }
 	out := fs.String("out", "out", "parent directory of the run directories")
 	seed := fs.Uint64("seed", 0, "replace every scenario's seed")
-	mode := fs.String("mode", "", "replace every scenario's mode: sim or live")
+	mode := fs.String("mode", "", "replace every scenario's mode: sim, live or stress")
 	impl := fs.String("breaker", "reference", "the breaker implementation to drive")
 	noReport := fs.Bool("no-report", false, "skip the reports")
 	if err := fs.Parse(args); err != nil {
@@ -59,8 +61,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return usagef("run: no scenario given")
 	}
-	if *mode != "" && *mode != "sim" && *mode != "live" {
-		return usagef("run: --mode %q: want sim or live", *mode)
+	if *mode != "" && *mode != "sim" && *mode != "live" && *mode != "stress" {
+		return usagef("run: --mode %q: want sim, live or stress", *mode)
 	}
 	factory, ok := scenarios.Implementations.Get(*impl)
 	if !ok {
@@ -73,61 +75,75 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return usageError{err}
 		}
+		if err := sc.CanRun(scenarios.Mode(*mode)); err != nil {
+			return usageError{err}
+		}
 		all = append(all, sc)
 	}
-	opts := scenarios.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: factory}
+	opts := scenarios.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: factory, BreakerName: *impl}
 	var line *progressLine
 	if isTerminal(stderr) {
 		line = &progressLine{w: stderr}
 		opts.Progress = line.show
 	}
 	var results []*scenarios.Result
+	var reported []*reports.Run
 	var runErrs []error
 	for _, sc := range all {
 		res, err := scenarios.Run(ctx, sc, opts)
 		line.clear()
 		if err != nil {
 			runErrs = append(runErrs, err)
-			fmt.Fprintln(stderr, "breakerlab:", err)
 		}
 		if res == nil {
 			continue
 		}
 		results = append(results, res)
-		if !*noReport && res.Verdict != nil {
-			if err := writeReports(res.Dir); err != nil {
+		if !*noReport {
+			run, err := writeReports(res.Dir)
+			if err != nil {
 				runErrs = append(runErrs, err)
-				fmt.Fprintln(stderr, "breakerlab:", err)
+			} else {
+				reported = append(reported, run)
 			}
 		}
 		if ctx.Err() != nil {
 			break
 		}
 	}
+	if len(reported) > 1 {
+		if _, err := reports.WriteIndex(*out, reported); err != nil {
+			runErrs = append(runErrs, err)
+		}
+	}
 	printSummary(stdout, results)
+	if len(reported) > 0 {
+		where := filepath.Join(reported[0].Dir, "report.html")
+		if len(reported) > 1 {
+			where = filepath.Join(*out, "<scenario>", "report.html") + "; all runs: " + filepath.Join(*out, "summary.md") + ", " + filepath.Join(*out, "junit.xml")
+		}
+		fmt.Fprintln(stdout, "reports:", where)
+	}
 	failed := 0
 	for _, r := range results {
 		if !r.Passed() {
 			failed++
 		}
 	}
-	switch {
-	case failed > 0:
-		return fmt.Errorf("%w: %d of %d scenarios", errChecksFailed, failed, len(results))
-	case len(runErrs) > 0:
-		return errors.Join(runErrs...)
+	if failed > 0 {
+		runErrs = append(runErrs, fmt.Errorf("%w: %d of %d scenarios", errChecksFailed, failed, len(results)))
 	}
-	return nil
+	return errors.Join(runErrs...)
 }
 
 // writeReports writes the reports of the run in dir.
-func writeReports(dir string) error {
+func writeReports(dir string) (*reports.Run, error) {
 	run, err := reports.Load(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = reports.Write(dir, run)
-	return err
+	return run, err
 }
 
 // printSummary writes one row per run.
@@ -155,6 +171,17 @@ func printSummary(w io.Writer, results []*scenarios.Result) {
 		if l := r.Live; l != nil {
 			fmt.Fprintf(w, "%s: vegeta %d requests, %.1f/s of %.1f/s target, latency p50 %s p90 %s p99 %s max %s, %.1f%% 2xx\n",
 				r.Scenario, l.Requests, l.AchievedRate, l.TargetRate, l.P50, l.P90, l.P99, l.Max, 100*l.Success)
+		}
+		if s := r.Stress; s != nil {
+			race, note := "off", ""
+			if s.Race {
+				race = "on"
+			}
+			if s.TimeBound {
+				note = " (stopped by the duration)"
+			}
+			fmt.Fprintf(w, "%s: stress %d goroutines × %d calls, %d made, %.0f calls/s, race detector %s%s\n",
+				r.Scenario, s.Goroutines, s.Iterations, s.Calls, s.Rate, race, note)
 		}
 	}
 }

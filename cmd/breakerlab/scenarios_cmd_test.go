@@ -92,8 +92,14 @@ func TestRunExitCodes(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "not a file and not a built-in")
 
-	code, _, _ = runCLI(t, "run", "--mode", "chaos", pass)
+	code, _, stderr = runCLI(t, "run", "--mode", "chaos", pass)
 	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `--mode "chaos": want sim, live or stress`)
+
+	code, _, stderr = runCLI(t, "run", "--out", out, "--mode", "stress", pass)
+	assert.Equal(t, 2, code, "a scenario without a stress section cannot run in stress mode")
+	assert.Contains(t, stderr, "stress mode needs a stress section")
+	assert.NoDirExists(t, filepath.Join(out, "cli-outage", "plots"), "nothing ran")
 }
 
 func TestRunWritesReports(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// DefaultLiveTolerance is Options.Tolerance's default in live and external
-// mode: how far a real-time event may sit from where the rules put it.
+// DefaultLiveTolerance is Options.Tolerance's default in live, stress and
+// external mode: how far a real-time event may sit from where the rules put it.
 const DefaultLiveTolerance = 100 * time.Millisecond
 
 // DefaultMaxRejectionP99 is I9's bound when the scenario sets none.
@@ -20,7 +20,8 @@ const DefaultMaxRejectionP99 = time.Millisecond
 type Options struct {
 	// Tolerance is the slack allowed between a recorded time and the moment
 	// the rules require (I2–I6): 0 means the mode's default, none in sim
-	// (virtual time is exact) and DefaultLiveTolerance in live and external.
+	// (virtual time is exact) and DefaultLiveTolerance in live, stress and
+	// external.
 	// Negative is an error.
 	Tolerance time.Duration
 	// ProbeAllowance is the probes' time in I10 (the circuit must close
@@ -140,9 +141,9 @@ func newChecker(run *record.Run, opts Options) (*checker, error) {
 		opts.ContextEvents = 5
 	}
 	switch run.Meta.Mode {
-	case record.ModeSim, record.ModeLive, record.ModeExternal:
+	case record.ModeSim, record.ModeLive, record.ModeStress, record.ModeExternal:
 	default:
-		return nil, fmt.Errorf("check: meta.json: key \"mode\": got %q, want sim, live or external", run.Meta.Mode)
+		return nil, fmt.Errorf("check: meta.json: key \"mode\": got %q, want sim, live, stress or external", run.Meta.Mode)
 	}
 	if opts.Tolerance == 0 && run.Meta.Mode != record.ModeSim {
 		opts.Tolerance = DefaultLiveTolerance

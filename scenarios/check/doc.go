@@ -15,8 +15,8 @@
 // The breaker's states are reconstructed from transitions.jsonl, one
 // generation per transition; each call's gen says which generation admitted
 // or rejected it, and a generation's results are taken in the order they were
-// recorded (end_ns, then file order). In sim mode times are exact; in live and
-// external mode events within [Options.Tolerance] of a transition are not
-// ordered against it. The checker is proved able to fail by mutation tests
-// that feed it deliberately broken breakers (see mutation_test.go).
+// recorded (end_ns, then file order). In sim mode times are exact; in live,
+// stress and external mode events within [Options.Tolerance] of a transition
+// are not ordered against it. The checker is proved able to fail by mutation
+// tests that feed it deliberately broken breakers (see mutation_test.go).
 package check

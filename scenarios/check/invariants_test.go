@@ -645,3 +645,31 @@ func TestOpensExpectation(t *testing.T) {
 	_, ok := v.Check(check.ExpectOpens)
 	assert.False(t, ok, "no bound set, no check")
 }
+
+// A run killed before its end has no final snapshot, and calls in flight at
+// the kill may have reached the dependency without a call record: I8 says so
+// in warnings, not violations. The same run, ended normally, fails I8.
+func TestI8KilledRun(t *testing.T) {
+	build := func() *record.Run {
+		f := newFixture(record.ModeLive)
+		f.call(0, 100, record.OutcomeSuccess, 1)
+		f.noSnap = true
+		run := f.build()
+		run.DepRequests = append(run.DepRequests, record.DepRequest{Dep: depName, Seq: 99, AtNs: msNs(150), Fault: "none"})
+		return run
+	}
+	killed := build()
+	killed.Meta.EndedNs = 0 // killed: meta.json was never rewritten at the end
+	v, err := check.Run(killed, check.Options{})
+	require.NoError(t, err)
+	c, ok := v.Check("I8")
+	require.True(t, ok)
+	assert.True(t, c.Passed, explain(v))
+	assert.Contains(t, v.Warnings, "iam: dependency request seq=99 has no call record (the run was cut short while it was in flight)")
+
+	v, err = check.Run(build(), check.Options{})
+	require.NoError(t, err)
+	c, _ = v.Check("I8")
+	assert.False(t, c.Passed)
+	assert.Equal(t, 2, c.ViolationsTotal, explain(v)) // the missing snapshot and the unrecorded call
+}

@@ -101,6 +101,15 @@ func (d *decoder) key() ([]byte, error) {
 	return k, nil
 }
 
+// plainASCII marks the bytes a string holds as they are, needing neither
+// unescaping nor a UTF-8 check: 0x20 to 0x7f but '"' and '\\'.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str reads a string; the bytes alias the line or the scratch buffer and are
 // valid until the next read.
 func (d *decoder) str() ([]byte, error) {
@@ -108,17 +117,24 @@ func (d *decoder) str() ([]byte, error) {
 		return nil, err
 	}
 	start := d.i
+	ascii := true // no byte to check as UTF-8 so far
 	for d.i < len(d.b) {
 		c := d.b[d.i]
 		switch {
+		case plainASCII[c]:
 		case c == '"':
 			s := d.b[start:d.i]
 			d.i++
+			if ascii {
+				return s, nil
+			}
 			return d.validUTF8(s), nil
 		case c == '\\':
 			return d.strSlow(start)
 		case c < 0x20:
 			return nil, d.errorf("control character %#x in a string", c)
+		default:
+			ascii = false
 		}
 		d.i++
 	}
@@ -158,7 +174,8 @@ func (d *decoder) digits() (uint64, error) {
 		if c < '0' || c > '9' {
 			break
 		}
-		if n > (1<<64-1-uint64(c-'0'))/10 {
+		// 19 digits always fit in 64 bits; only a 20th can overflow.
+		if d.i-start >= 19 && n > (1<<64-1-uint64(c-'0'))/10 {
 			return 0, d.errorf("integer overflows 64 bits")
 		}
 		n = n*10 + uint64(c-'0')

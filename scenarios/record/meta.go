@@ -27,6 +27,7 @@ const (
 const (
 	ModeSim      = "sim"
 	ModeLive     = "live"
+	ModeStress   = "stress" // real time, in-process, many goroutines calling back to back
 	ModeExternal = "external"
 )
 
@@ -36,7 +37,7 @@ type Meta struct {
 	SchemaVersion int          `json:"schema_version"` // SchemaVersion when written by this package
 	Scenario      string       `json:"scenario"`       // the scenario's name (and the directory's)
 	Description   string       `json:"description"`
-	Mode          string       `json:"mode"`          // ModeSim, ModeLive or ModeExternal
+	Mode          string       `json:"mode"`          // ModeSim, ModeLive, ModeStress or ModeExternal
 	Seed          int64        `json:"seed"`          // the seed the run used
 	T0            time.Time    `json:"t0"`            // the run's start; every *_ns time counts from it
 	DurationNs    int64        `json:"duration_ns"`   // planned duration
@@ -46,6 +47,10 @@ type Meta struct {
 	Dependencies  []Dependency `json:"dependencies"`  // one per fake dependency, each behind its breaker
 	Expect        Expect       `json:"expect"`        // what the checker must verify
 	ScenarioYAML  string       `json:"scenario_yaml"` // the scenario file as given
+	// Breaker names the breaker implementation the run drove, e.g.
+	// "reference"; empty in runs recorded before it was added. An addition
+	// to the contract.
+	Breaker string `json:"breaker,omitempty"`
 	// LeakedGoroutines is the number of goroutines the runner found still
 	// alive after the run (invariant I11). Nil means the runner did not
 	// measure it. An addition to the contract.

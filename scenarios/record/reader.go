@@ -108,7 +108,8 @@ func readFile(dir, name string, warnings *[]string, read func(f *os.File, size i
 // the *Call is reused, so fn must copy what it keeps. name labels errors
 // ("calls.jsonl:12: key \"gen\": …"). A last line cut off before its newline
 // is skipped and reported in warnings; any other bad line is an error. An
-// error from fn stops the read and is returned.
+// error from fn stops the read and is returned, unchanged unless [Invalid]
+// marks it, in which case it names the file and line as a bad line does.
 func EachCall(r io.Reader, name string, fn func(*Call) error) (warnings []string, err error) {
 	var c Call
 	return eachLine(r, name, func(d *decoder) error {
@@ -169,6 +170,25 @@ type errCallback struct{ err error }
 
 func (e errCallback) Error() string { return e.err.Error() }
 
+// Invalid marks err, returned by the fn of [EachCall] and its siblings, as a
+// fault of the record fn was given (a value the caller cannot accept, such
+// as an end before the start): the reader then returns it the way it returns
+// a line it cannot decode, naming the file and line
+// ("record: calls.jsonl:7: end_ns 2 before start_ns 5"). Any other error
+// from fn is returned unchanged. Invalid(nil) is nil.
+func Invalid(err error) error {
+	if err == nil {
+		return nil
+	}
+	return invalidError{err}
+}
+
+// invalidError is an error from fn marked by [Invalid].
+type invalidError struct{ err error }
+
+func (e invalidError) Error() string { return e.err.Error() }
+func (e invalidError) Unwrap() error { return e.err }
+
 // eachLine splits r into lines and decodes each with decode. Blank lines are
 // skipped.
 func eachLine(r io.Reader, name string, decode func(d *decoder) error) ([]string, error) {
@@ -200,6 +220,9 @@ func eachLine(r io.Reader, name string, decode func(d *decoder) error) ([]string
 			}
 			if derr != nil {
 				if cb, ok := derr.(errCallback); ok {
+					if errors.As(cb.err, new(invalidError)) {
+						return warnings, fmt.Errorf("record: %s:%d: %w", name, lineNo, cb.err)
+					}
 					return warnings, cb.err
 				}
 				if complete {

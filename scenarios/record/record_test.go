@@ -3,6 +3,7 @@ package record_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -319,6 +320,48 @@ func TestBadLinesNameFileLineAndKey(t *testing.T) {
 	}
 }
 
+func TestIntegerAndStringEdges(t *testing.T) {
+	const prefix = `{"dep":"a","start_ns":1,"end_ns":2,"outcome":"success","gen":0,`
+	tests := []struct {
+		name, fields string
+		want         record.Call // Dep "a", StartNs 1 and EndNs 2 unless set
+		err          string
+	}{
+		{"max uint64", `"seq":18446744073709551615}`, record.Call{Seq: 1<<64 - 1}, ""},
+		{"max uint64 + 1", `"seq":18446744073709551616}`, record.Call{}, "integer overflows 64 bits"},
+		{"leading zeros", `"seq":000000000000000000000042}`, record.Call{Seq: 42}, ""},
+		{"min int64", `"seq":1,"start_ns":-9223372036854775808}`, record.Call{Seq: 1, StartNs: -1 << 63}, ""},
+		{"min int64 - 1", `"seq":1,"start_ns":-9223372036854775809}`, record.Call{}, "integer overflows 64 bits"},
+		{"max int64 + 1", `"seq":1,"end_ns":9223372036854775808}`, record.Call{}, "integer overflows 64 bits"},
+		{"UTF-8 and DEL kept", "\"seq\":1,\"err\":\"é😀 x\x7f\"}", record.Call{Seq: 1, Err: "é😀 x\x7f"}, ""},
+		{"invalid UTF-8 replaced", "\"seq\":1,\"err\":\"a\xffb\xc3\"}", record.Call{Seq: 1, Err: "a\uFFFDb\uFFFD"}, ""},
+		{"control character", "\"seq\":1,\"err\":\"a\x1fb\"}", record.Call{}, "control character 0x1f"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got record.Call
+			_, err := record.EachCall(strings.NewReader(prefix+tt.fields+"\n"), "calls.jsonl", func(c *record.Call) error {
+				got = *c
+				return nil
+			})
+			if tt.err != "" {
+				assert.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			want := tt.want
+			want.Dep, want.Outcome = "a", record.OutcomeSuccess
+			if want.StartNs == 0 {
+				want.StartNs = 1
+			}
+			if want.EndNs == 0 {
+				want.EndNs = 2
+			}
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
 func TestUnknownKeysAreSkipped(t *testing.T) {
 	line := `{"extra":{"a":[1,2.5e3,"x",{"b":null}],"c":true}, "seq":1,"dep":"a\u00e9\ud83d\ude00","start_ns":-1,"end_ns":2,"outcome":"ignored","gen":0,"latency_ns":5}`
 	var c record.Call
@@ -340,6 +383,35 @@ func TestCallbackErrorStopsAndPassesThrough(t *testing.T) {
 	})
 	assert.Equal(t, stop, err)
 	assert.Equal(t, 1, n)
+}
+
+func TestInvalidCallbackErrorNamesFileAndLine(t *testing.T) {
+	var input bytes.Buffer
+	for _, c := range sampleCalls {
+		input.Write(c.AppendJSON(nil))
+		input.WriteString("\n\n") // blank lines count as lines
+	}
+	tooLate := errors.New("too late")
+	n := 0
+	_, err := record.EachCall(&input, "calls.jsonl", func(*record.Call) error {
+		n++
+		if n == 2 {
+			return fmt.Errorf("checking: %w", record.Invalid(tooLate))
+		}
+		return record.Invalid(nil)
+	})
+	assert.EqualError(t, err, "record: calls.jsonl:3: checking: too late")
+	assert.ErrorIs(t, err, tooLate)
+	assert.Equal(t, 2, n, "the read stops at the invalid record")
+
+	// The last line is complete JSON without its newline: an invalid record
+	// there is an error too, not a cut-off line.
+	last := sampleCalls[0].AppendJSON(nil)
+	warnings, err := record.EachCall(bytes.NewReader(last), "calls.jsonl", func(*record.Call) error {
+		return record.Invalid(tooLate)
+	})
+	assert.Empty(t, warnings)
+	assert.EqualError(t, err, "record: calls.jsonl:1: too late")
 }
 
 func TestLongLines(t *testing.T) {

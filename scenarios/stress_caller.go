@@ -1,0 +1,209 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/breakerlab/breakerlab/breaker"
+	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// stressCaller is one caller goroutine's state. Nothing in it is shared
+// while the callers run.
+type stressCaller struct {
+	r      *runner
+	deps   []*stressDep
+	credit []float64 // smooth weighted round-robin over deps
+	seq0   uint64    // this caller's calls are seq0, seq0+1, …
+	chunk  int       // records kept before writing them out
+	made   uint64
+	calls  []record.Call
+	reqs   []record.DepRequest
+	texts  map[error]string // error texts, by error value
+	faults map[*fakes.Error]string
+}
+
+// run makes n calls, or fewer if stopped is set first, waiting backoff
+// after each rejection, and writes out its records.
+func (c *stressCaller) run(base context.Context, n int, backoff time.Duration, stopped *atomic.Bool) {
+	c.calls = make([]record.Call, 0, c.chunk)
+	c.reqs = make([]record.DepRequest, 0, c.chunk)
+	c.texts = make(map[error]string)
+	c.faults = make(map[*fakes.Error]string)
+	for i := 0; i < n && !stopped.Load(); i++ {
+		rejected := c.call(base, c.pick(), c.seq0+uint64(i))
+		c.made++
+		if len(c.calls) >= c.chunk {
+			c.flush()
+		}
+		if rejected && backoff > 0 {
+			wait(base, backoff)
+		}
+	}
+	c.flush()
+}
+
+// pick chooses the dependency of the next call by smooth weighted round-robin.
+func (c *stressCaller) pick() *stressDep {
+	if len(c.deps) == 1 {
+		return c.deps[0]
+	}
+	total, best := 0.0, 0
+	for i, d := range c.deps {
+		c.credit[i] += d.weight
+		total += d.weight
+		if c.credit[i] > c.credit[best] {
+			best = i
+		}
+	}
+	c.credit[best] -= total
+	return c.deps[best]
+}
+
+// call makes one call to d through its breaker and keeps its record. A
+// rejection's times bracket Allow, so its latency is the rejection's. An
+// admitted call's times lie inside the breaker's view of it (from Allow's
+// return to Done): real-time stalls then never make probes look as if they
+// overlapped more than they did (I5).
+func (c *stressCaller) call(base context.Context, d *stressDep, seq uint64) (rejected bool) {
+	t0 := c.r.t0
+	start := time.Since(t0)
+	t, err := d.b.Allow()
+	if err != nil {
+		end := time.Since(t0)
+		reason, gen, ok := rejection(err)
+		if !ok {
+			reason = record.RejectOpen
+		}
+		c.calls = append(c.calls, record.Call{
+			Seq: seq, Dep: d.name, StartNs: int64(start), EndNs: int64(end),
+			Outcome: record.OutcomeRejected, Fallback: d.client.Fallback, Gen: gen, Reject: reason, Err: c.text(err),
+		})
+		return true
+	}
+	start = time.Since(t0)
+	callErr := c.invoke(base, d, seq)
+	end := time.Since(t0)
+	o := t.Done(callErr)
+	c.calls = append(c.calls, record.Call{
+		Seq: seq, Dep: d.name, StartNs: int64(start), EndNs: int64(end),
+		Outcome: recordOutcome(o), Fallback: d.client.Fallback && o == breaker.Failure,
+		Gen: t.Generation(), Err: c.text(callErr),
+	})
+	return false
+}
+
+// invoke is one request to d's fake, as [fakes.Fake.CallSeq] makes it but
+// touching nothing shared: the fake decides, the caller records the request
+// and waits out its latency, honouring the client's timeout and
+// cancellations and the end of the run.
+func (c *stressCaller) invoke(base context.Context, d *stressDep, seq uint64) error {
+	ctx := base
+	if d.client.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.client.Timeout)
+		defer cancel()
+	}
+	if d.client.CancelRate > 0 && unitFloat(d.key, seq) < d.client.CancelRate {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		t := time.AfterFunc(durationOr(d.client.CancelAfter, time.Millisecond), cancel)
+		defer t.Stop()
+	}
+	if err := ctx.Err(); err != nil {
+		return err // the caller gave up before sending: it never reached the fake
+	}
+	dec := d.fake.Decide(int64(seq))
+	req := record.DepRequest{
+		Dep: d.name, Seq: seq, AtNs: int64(dec.Elapsed), Fault: dec.Kind.String(),
+		LatencyNs: int64(dec.Latency), Status: dec.Status, Err: c.faultText(dec.Err),
+	}
+	if dec.Kind == fakes.KindHang {
+		req.LatencyNs = 0 // unknown: the client decides
+	}
+	c.reqs = append(c.reqs, req)
+	switch dec.Kind {
+	case fakes.KindHang:
+		<-ctx.Done()
+		return fmt.Errorf("%w: %w", dec.Err, ctx.Err())
+	case fakes.KindReset, fakes.KindDown, fakes.KindOverload:
+		return dec.Err
+	}
+	if err := wait(ctx, dec.Latency); err != nil {
+		return err
+	}
+	return dec.Err
+}
+
+// wait waits d, or until ctx is done and returns its error.
+func wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// text is err's text, "" for nil; the texts of errors that are shared
+// values (the breaker's rejections, the fakes' faults) are formatted once.
+func (c *stressCaller) text(err error) string {
+	switch err.(type) {
+	case nil:
+		return ""
+	case *breaker.RejectedError, *fakes.Error:
+		if s, ok := c.texts[err]; ok {
+			return s
+		}
+		if len(c.texts) >= 64 {
+			clear(c.texts)
+		}
+		s := err.Error()
+		c.texts[err] = s
+		return s
+	}
+	return err.Error()
+}
+
+// faultText is a fault's text as the fakes log it ("injected error", not
+// "fakes: NAME: injected error (status 500)"), formatted once per fault.
+func (c *stressCaller) faultText(err error) string {
+	fe, ok := err.(*fakes.Error)
+	if !ok {
+		return c.text(err)
+	}
+	if s, ok := c.faults[fe]; ok {
+		return s
+	}
+	s := strings.TrimPrefix(fe.Error(), "fakes: "+fe.Fake+": ")
+	if i := strings.Index(s, " (status "); i >= 0 {
+		s = s[:i]
+	}
+	if len(c.faults) >= 64 {
+		clear(c.faults)
+	}
+	c.faults[fe] = s
+	return s
+}
+
+// flush writes the caller's records out.
+func (c *stressCaller) flush() {
+	w := c.r.w
+	for i := range c.reqs {
+		w.WriteDepRequest(c.reqs[i])
+	}
+	for i := range c.calls {
+		w.WriteCall(c.calls[i])
+	}
+	c.calls, c.reqs = c.calls[:0], c.reqs[:0]
+}
