@@ -3,13 +3,20 @@ GO       ?= go
 PKGS     := ./...
 OUT      ?= out
 BASELINE ?= bench/baseline/linux-amd64-2core.txt
+# make gate-ab: the revision to compare the working tree with, and how many
+# alternating rounds to measure.
+BASE     ?= HEAD
+ROUNDS   ?= 8
+
+# The cases the gate compares: the reference breaker, serial and par=1.
+GATE_CASES := impl=reference/par=(serial|1)$$
 
 # The built-in NFR-6 suite (sim) plus one short live scenario.
 DEMO_SCENARIOS := nfr6-iam-outage nfr6-eris-outage nfr6-policy-outage \
 	nfr6-llm-gateway-outage nfr6-data-governance-outage nfr6-ubi-outage \
 	live-iam-outage
 
-.PHONY: all test bench lint check-deps demo gate build race
+.PHONY: all test bench lint check-deps demo gate gate-ab build race
 
 all: lint check-deps test
 
@@ -48,8 +55,23 @@ bench: build
 
 ## gate: the reference breaker's serial and par=1 cases, 5 runs each, against $(BASELINE).
 gate: build
-	./bin/breakerlab bench --cpu 1,2 --count 5 --bench 'impl=reference/par=(serial|1)$$' --out $(OUT)/gate
+	./bin/breakerlab bench --cpu 1,2 --count 5 --bench '$(GATE_CASES)' --out $(OUT)/gate
 	./bin/breakerlab gate --baseline $(BASELINE) --current $(OUT)/gate/bench.txt
+
+## gate-ab: the same cases, revision $(BASE) against the working tree, measured
+## alternately on this machine ($(ROUNDS) rounds), then gated: robust to a drifting runner.
+gate-ab: build
+	rm -rf $(OUT)/gate-ab && mkdir -p $(OUT)/gate-ab && git worktree prune
+	git worktree add --detach $(abspath $(OUT))/gate-ab/src $(BASE)
+	cd $(OUT)/gate-ab/src && $(GO) build -o ../base-breakerlab ./cmd/breakerlab
+	git worktree remove --force $(abspath $(OUT))/gate-ab/src
+	for i in $$(seq $(ROUNDS)); do \
+		$(OUT)/gate-ab/base-breakerlab bench --cpu 1,2 --bench '$(GATE_CASES)' --out $(OUT)/gate-ab/base-$$i >/dev/null && \
+		./bin/breakerlab bench --cpu 1,2 --bench '$(GATE_CASES)' --out $(OUT)/gate-ab/head-$$i >/dev/null || exit 2; \
+	done
+	cat $(OUT)/gate-ab/base-*/bench.txt > $(OUT)/gate-ab/base.txt
+	cat $(OUT)/gate-ab/head-*/bench.txt > $(OUT)/gate-ab/head.txt
+	./bin/breakerlab gate --baseline $(OUT)/gate-ab/base.txt --current $(OUT)/gate-ab/head.txt
 
 ## race: the race-stress scenario, run by a race-enabled binary.
 race:

@@ -76,7 +76,6 @@ func (r *runner) runLive(ctx context.Context) error {
 	}
 	defer depTransport.CloseIdleConnections()
 	var calls atomic.Uint64
-	var violations atomic.Int64
 	var servers []*http.Server
 	defer func() {
 		for _, s := range servers {
@@ -85,22 +84,13 @@ func (r *runner) runLive(ctx context.Context) error {
 	}()
 	mux := http.NewServeMux()
 	deps := make([]*liveDep, len(sc.Dependencies))
-	var vmu sync.Mutex
 	for i, dep := range sc.Dependencies {
 		d := &liveDep{r: r, name: dep.Name, cfg: dep.Client, calls: &calls, base: base,
 			key: r.seed ^ hashString(dep.Name), client: &http.Client{Transport: depTransport}}
 		if d.fake, err = r.newFake(i, nil); err != nil {
 			return err
 		}
-		var v int
-		i1 := onlineI1(&v)
-		if d.b, err = r.newBreaker(i, nil, func(t breaker.Transition) {
-			vmu.Lock() // transitions of one breaker arrive in order, maybe on different goroutines
-			before := v
-			i1(t)
-			violations.Add(int64(v - before))
-			vmu.Unlock()
-		}); err != nil {
+		if d.b, err = r.newBreaker(i, nil); err != nil {
 			return err
 		}
 		ln, err := listenLoopback()
@@ -135,7 +125,7 @@ func (r *runner) runLive(ctx context.Context) error {
 				case <-stopProgress:
 					return
 				case <-t.C:
-					r.opts.Progress(liveProgress(r, deps, since(), calls.Load(), int(violations.Load())))
+					r.opts.Progress(r.progress(since(), calls.Load()))
 				}
 			}
 		}()
@@ -164,7 +154,7 @@ func (r *runner) runLive(ctx context.Context) error {
 		r.writeSnapshot(d.name, d.b, r.elapsed)
 	}
 	if r.opts.Progress != nil {
-		r.opts.Progress(liveProgress(r, deps, r.elapsed, calls.Load(), int(violations.Load())))
+		r.opts.Progress(r.progress(r.elapsed, calls.Load()))
 	}
 	if attackErr != nil {
 		return attackErr
@@ -346,17 +336,6 @@ func listenLoopback() (net.Listener, error) {
 		return nil, fmt.Errorf("scenarios: listening on loopback: %w", err)
 	}
 	return ln, nil
-}
-
-func liveProgress(r *runner, deps []*liveDep, at time.Duration, calls uint64, violations int) Progress {
-	p := Progress{Scenario: r.sc.Name, Elapsed: at, Duration: r.sc.Duration, Calls: calls, Violations: violations}
-	if at > 0 {
-		p.Rate = float64(calls) / at.Seconds()
-	}
-	for _, d := range deps {
-		p.States = append(p.States, DepState{Dep: d.name, State: d.b.Snapshot().State})
-	}
-	return p
 }
 
 func depIndexLive(deps []*liveDep, d *liveDep) int {

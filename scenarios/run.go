@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/breakerlab/breakerlab/breaker"
@@ -182,6 +184,15 @@ type runner struct {
 	elapsed time.Duration // how far the run got
 	live    *LiveStats
 	stress  *StressStats
+	// breakers are the dependencies' breakers in scenario order, for the
+	// progress line; violations counts their illegal transitions (I1) online.
+	breakers   []namedBreaker
+	violations atomic.Int64
+}
+
+type namedBreaker struct {
+	name string
+	b    Breaker
 }
 
 // meta builds meta.json's contents.
@@ -276,26 +287,53 @@ func (r *runner) newFake(i int, now func() time.Time) (*fakes.Fake, error) {
 }
 
 // newBreaker builds dependency i's breaker on clock now, recording its
-// transitions relative to r.t0; onChange, if not nil, sees each one too.
-func (r *runner) newBreaker(i int, now func() time.Time, onChange func(breaker.Transition)) (Breaker, error) {
+// transitions relative to r.t0 and counting illegal ones into r.violations.
+func (r *runner) newBreaker(i int, now func() time.Time) (Breaker, error) {
 	dep := r.sc.Dependencies[i]
 	cfg := r.sc.BreakerSpec(i).Config(dep.Name)
 	cfg.Now = now
 	cfg.Logger = quietLogger
+	var mu sync.Mutex // transitions of one breaker arrive in order, maybe on different goroutines
+	last := breaker.Closed
 	cfg.OnStateChange = func(t breaker.Transition) {
 		r.w.WriteTransition(record.Transition{
 			Dep: dep.Name, From: recordState(t.From), To: recordState(t.To),
 			AtNs: int64(t.At.Sub(r.t0)), Gen: t.Generation, Reason: t.Reason,
 		})
-		if onChange != nil {
-			onChange(t)
+		mu.Lock()
+		if !legalTransition(last, t) {
+			r.violations.Add(1)
 		}
+		last = t.To
+		mu.Unlock()
 	}
 	b, err := r.opts.Breaker(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %s: dependency %s: %w", r.sc.Name, dep.Name, err)
 	}
+	r.breakers = append(r.breakers, namedBreaker{dep.Name, b})
 	return b, nil
+}
+
+// legalTransition reports whether t may follow a transition to last (I1), for
+// the progress line; the checker does the full job afterwards.
+func legalTransition(last breaker.State, t breaker.Transition) bool {
+	return t.From == last && (t.Reason == "reset" && t.To == breaker.Closed ||
+		t.From == breaker.Closed && t.To == breaker.Open ||
+		t.From == breaker.Open && t.To == breaker.HalfOpen ||
+		t.From == breaker.HalfOpen && (t.To == breaker.Closed || t.To == breaker.Open))
+}
+
+// progress is the progress line's state at run time at, after calls calls.
+func (r *runner) progress(at time.Duration, calls uint64) Progress {
+	p := Progress{Scenario: r.sc.Name, Elapsed: at, Duration: r.sc.Duration, Calls: calls, Violations: int(r.violations.Load())}
+	if at > 0 {
+		p.Rate = float64(calls) / at.Seconds()
+	}
+	for _, d := range r.breakers {
+		p.States = append(p.States, DepState{Dep: d.name, State: d.b.Snapshot().State})
+	}
+	return p
 }
 
 // writeSnapshot records b's snapshot at run time at.

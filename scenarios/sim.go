@@ -55,14 +55,13 @@ func (r *runner) runSim(ctx context.Context) error {
 		return err
 	}
 	r.w = w
-	violations := 0
 	deps := make([]*simDep, len(sc.Dependencies))
 	for i, dep := range sc.Dependencies {
 		d := &simDep{name: dep.Name, client: dep.Client, weight: dep.weight()}
 		if d.fake, err = r.newFake(i, clock); err != nil {
 			return err
 		}
-		if d.b, err = r.newBreaker(i, clock, onlineI1(&violations)); err != nil {
+		if d.b, err = r.newBreaker(i, clock); err != nil {
 			return err
 		}
 		deps[i] = d
@@ -106,7 +105,7 @@ func (r *runner) runSim(ctx context.Context) error {
 		}
 		now = nextArrival
 		for now >= nextTick {
-			r.tick(deps, nextTick, calls, violations)
+			r.tick(deps, nextTick, calls)
 			nextTick += time.Second
 		}
 		d := pickDep(deps)
@@ -168,30 +167,19 @@ func (r *runner) runSim(ctx context.Context) error {
 		r.writeSnapshot(d.name, d.b, now)
 	}
 	if r.opts.Progress != nil {
-		r.opts.Progress(r.progress(deps, now, calls, violations))
+		r.opts.Progress(r.progress(now, calls))
 	}
 	return nil // an interruption is reported by Run, from ctx
 }
 
 // tick writes the per-second snapshots and reports progress.
-func (r *runner) tick(deps []*simDep, at time.Duration, calls uint64, violations int) {
+func (r *runner) tick(deps []*simDep, at time.Duration, calls uint64) {
 	for _, d := range deps {
 		r.writeSnapshot(d.name, d.b, at)
 	}
 	if r.opts.Progress != nil {
-		r.opts.Progress(r.progress(deps, at, calls, violations))
+		r.opts.Progress(r.progress(at, calls))
 	}
-}
-
-func (r *runner) progress(deps []*simDep, at time.Duration, calls uint64, violations int) Progress {
-	p := Progress{Scenario: r.sc.Name, Elapsed: at, Duration: r.sc.Duration, Calls: calls, Violations: violations}
-	if at > 0 {
-		p.Rate = float64(calls) / at.Seconds()
-	}
-	for _, d := range deps {
-		p.States = append(p.States, DepState{Dep: d.name, State: d.b.Snapshot().State})
-	}
-	return p
 }
 
 // pickDep chooses the dependency of the next call by smooth weighted
@@ -220,22 +208,6 @@ func depIndex(deps []*simDep, d *simDep) int {
 		}
 	}
 	return -1
-}
-
-// onlineI1 returns a transition hook counting illegal transitions (I1) into
-// *n, for the progress line; the checker does the full job afterwards.
-func onlineI1(n *int) func(breaker.Transition) {
-	last := breaker.Closed
-	return func(t breaker.Transition) {
-		legal := t.From == last && (t.Reason == "reset" && t.To == breaker.Closed ||
-			t.From == breaker.Closed && t.To == breaker.Open ||
-			t.From == breaker.Open && t.To == breaker.HalfOpen ||
-			t.From == breaker.HalfOpen && (t.To == breaker.Closed || t.To == breaker.Open))
-		if !legal {
-			*n++
-		}
-		last = t.To
-	}
 }
 
 // simHeap is a min-heap of calls in flight by (end, order).

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/breakerlab/breakerlab/breaker"
 	"github.com/breakerlab/breakerlab/fakes"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
@@ -188,23 +187,13 @@ func (r *runner) runStress(ctx context.Context) error {
 	unhook := context.AfterFunc(ctx, stop)
 	defer unhook()
 
-	var violations atomic.Int64
-	var vmu sync.Mutex
 	deps := make([]*stressDep, len(sc.Dependencies))
 	for i, dep := range sc.Dependencies {
 		d := &stressDep{name: dep.Name, client: dep.Client, key: r.seed ^ hashString(dep.Name), weight: dep.weight()}
 		if d.fake, err = r.newFake(i, nil); err != nil {
 			return err
 		}
-		var v int
-		i1 := onlineI1(&v)
-		if d.b, err = r.newBreaker(i, nil, func(t breaker.Transition) {
-			vmu.Lock() // transitions of one breaker arrive in order, maybe on different goroutines
-			before := v
-			i1(t)
-			violations.Add(int64(v - before))
-			vmu.Unlock()
-		}); err != nil {
+		if d.b, err = r.newBreaker(i, nil); err != nil {
 			return err
 		}
 		deps[i] = d
@@ -227,7 +216,7 @@ func (r *runner) runStress(ctx context.Context) error {
 				calls := r.stressSnapshots(deps)
 				if r.opts.Progress != nil && at >= nextProgress {
 					nextProgress = at + r.opts.ProgressEvery
-					r.opts.Progress(stressProgress(r, deps, at, calls, int(violations.Load())))
+					r.opts.Progress(r.progress(at, calls))
 				}
 			}
 		}
@@ -266,7 +255,7 @@ func (r *runner) runStress(ctx context.Context) error {
 	r.w.UpdateMeta(func(m *record.Meta) { m.Load.Rate = stats.Rate })
 	calls := r.stressSnapshots(deps)
 	if r.opts.Progress != nil {
-		r.opts.Progress(stressProgress(r, deps, r.elapsed, calls, int(violations.Load())))
+		r.opts.Progress(r.progress(r.elapsed, calls))
 	}
 	return nil // an interruption is reported by Run, from ctx
 }
@@ -281,15 +270,4 @@ func (r *runner) stressSnapshots(deps []*stressDep) uint64 {
 		calls += s.Totals.Success + s.Totals.Failure + s.Totals.Ignored + s.Totals.Rejected
 	}
 	return calls
-}
-
-func stressProgress(r *runner, deps []*stressDep, at time.Duration, calls uint64, violations int) Progress {
-	p := Progress{Scenario: r.sc.Name, Elapsed: at, Duration: r.sc.Duration, Calls: calls, Violations: violations}
-	if at > 0 {
-		p.Rate = float64(calls) / at.Seconds()
-	}
-	for _, d := range deps {
-		p.States = append(p.States, DepState{Dep: d.name, State: d.b.Snapshot().State})
-	}
-	return p
 }
