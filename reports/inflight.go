@@ -33,6 +33,19 @@ func (r *Run) Implementation() string {
 	return r.Meta.Breaker
 }
 
+// Label names the run in titles, tables and JUnit suites: the scenario, and
+// "@" and the implementation when that is not the reference breaker (as the
+// run directory is named), so runs of one scenario against several
+// implementations stay apart.
+func (r *Run) Label() string { return label(r.Meta.Scenario, r.Meta.Breaker) }
+
+func label(scenario, breaker string) string {
+	if breaker == "" || breaker == "reference" {
+		return scenario
+	}
+	return scenario + "@" + breaker
+}
+
 // Concurrency levels: the buckets of a dependency's time series are binned
 // by the mean number of calls in flight during them, levelsPerOctave bins
 // per doubling, and a bin makes a level when it holds enough of the run.
@@ -144,7 +157,7 @@ func runContentionFigure(runs []*Run) (contentionFigure, error) {
 	}
 	title := "throughput and latency against calls in flight, by breaker implementation"
 	if len(runs) == 1 {
-		title = runs[0].Meta.Scenario + ": throughput and latency against calls in flight"
+		title = runs[0].Label() + ": throughput and latency against calls in flight"
 	}
 	fig := contentionFigure{title: title, xlabel: "concurrent callers: mean calls in flight (log2 scale)"}
 	for _, r := range runs {

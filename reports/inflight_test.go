@@ -224,6 +224,20 @@ func TestWriteIndexComparesImplementations(t *testing.T) {
 	}
 	assert.NotContains(t, string(svg), "nfr6-iam-outage")
 
+	// The index keeps the two runs of one scenario apart by implementation.
+	junit, err := os.ReadFile(filepath.Join(out, JUnitFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `<testsuite name="contention-sweep" `)
+	assert.Contains(t, string(junit), `<testsuite name="contention-sweep@mutex" `)
+	assert.Contains(t, string(junit), `classname="breakerlab.contention-sweep@mutex"`)
+	assert.Contains(t, string(junit), `<property name="breaker" value="mutex">`)
+	md, err := os.ReadFile(filepath.Join(out, SummaryMDFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| contention-sweep@mutex |")
+	assert.Contains(t, string(md), "| contention-sweep |")
+	assert.Equal(t, "contention-sweep@mutex", slow.Label())
+	assert.Equal(t, "contention-sweep", runs[0].Label(), "the reference keeps the scenario's name")
+
 	// Without a run on the real clock there is no contention plot.
 	out = t.TempDir()
 	written, err = WriteIndex(out, runs[1:2])

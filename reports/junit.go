@@ -85,14 +85,17 @@ func JUnit(runs ...*Run) JUnitSuites {
 func junitSuite(r *Run) JUnitSuite {
 	m := r.Meta
 	s := JUnitSuite{
-		Name: m.Scenario, Time: fmt.Sprintf("%.3f", float64(r.EndNs)/1e9), Timestamp: fmtT0(m.T0),
+		Name: r.Label(), Time: fmt.Sprintf("%.3f", float64(r.EndNs)/1e9), Timestamp: fmtT0(m.T0),
 		Properties: []JUnitProperty{
 			{"mode", m.Mode}, {"seed", fmt.Sprint(m.Seed)}, {"status", r.Status()}, {"dir", r.Dir},
 		},
 		SystemOut: strings.Join(r.Warnings, "\n"),
 	}
+	if m.Breaker != "" {
+		s.Properties = append(s.Properties, JUnitProperty{"breaker", m.Breaker})
+	}
 	for _, c := range r.Checks() {
-		tc := JUnitCase{Name: c.title(), ClassName: "breakerlab." + m.Scenario, Time: "0"}
+		tc := JUnitCase{Name: c.title(), ClassName: "breakerlab." + r.Label(), Time: "0"}
 		switch c.Status {
 		case StatusFailed:
 			s.Failures++

@@ -23,7 +23,7 @@ var outcomeStyles = [4]draw.LineStyle{
 // at the median and 99 % at the p99. Rejections should sit orders of
 // magnitude left of the calls that ran.
 func LatencyPlot(w io.Writer, format string, r *Run) error {
-	f := newFigure(r.Meta.Scenario + ": latency distribution by outcome")
+	f := newFigure(r.Label() + ": latency distribution by outcome")
 	var present [4]bool
 	for _, d := range r.Deps {
 		lo, hi := math.Inf(1), 0.0

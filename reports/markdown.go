@@ -41,7 +41,7 @@ func WriteSummaryMarkdown(w io.Writer, runs ...*Run) error {
 			for _, d := range s.Dependencies {
 				calls += d.Calls
 			}
-			fmt.Fprintf(&b, "| %s | %s %s | %d of %d | %s | %d |\n", mdCell(s.Scenario), statusMark(s.Status), s.Status,
+			fmt.Fprintf(&b, "| %s | %s %s | %d of %d | %s | %d |\n", mdCell(label(s.Scenario, s.Breaker)), statusMark(s.Status), s.Status,
 				s.CheckCounts.Failed, s.CheckCounts.Total, fmtCount(calls), len(s.Warnings))
 		}
 		b.WriteString("\n")
@@ -54,7 +54,7 @@ func WriteSummaryMarkdown(w io.Writer, runs ...*Run) error {
 }
 
 func writeRunMarkdown(b *strings.Builder, s Summary, r *Run) {
-	fmt.Fprintf(b, "### %s %s — %s\n\n", statusMark(s.Status), s.Scenario, s.Status)
+	fmt.Fprintf(b, "### %s %s — %s\n\n", statusMark(s.Status), label(s.Scenario, s.Breaker), s.Status)
 	if s.Description != "" {
 		fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(s.Description))
 	}

@@ -16,6 +16,7 @@ const SummarySchemaVersion = 1
 type Summary struct {
 	SchemaVersion int            `json:"schema_version"`
 	Scenario      string         `json:"scenario"`
+	Breaker       string         `json:"breaker,omitempty"` // the implementation driven, as meta.json names it
 	Description   string         `json:"description,omitempty"`
 	Mode          string         `json:"mode"`
 	Seed          int64          `json:"seed"`
@@ -89,7 +90,7 @@ func Summarize(r *Run) Summary {
 	m := r.Meta
 	s := Summary{
 		SchemaVersion: SummarySchemaVersion,
-		Scenario:      m.Scenario, Description: m.Description, Mode: m.Mode, Seed: m.Seed, T0: fmtT0(m.T0),
+		Scenario:      m.Scenario, Breaker: m.Breaker, Description: m.Description, Mode: m.Mode, Seed: m.Seed, T0: fmtT0(m.T0),
 		Status: r.Status(), PlannedNs: m.DurationNs, EndNs: r.EndNs,
 		Complete: m.EndedNs > 0, Interrupted: m.Interrupted, Load: m.Load,
 		Dependencies: []DepSummary{}, Checks: []CheckSummary{}, Warnings: []string{},

@@ -29,7 +29,7 @@ var receivedStyle = lineStyle(colBlack, 1.6)
 // of requests that reached the dependency overlaid. The gap between the top
 // of the stack and the dependency's line is the load the breaker shed.
 func ThroughputPlot(w io.Writer, format string, r *Run) error {
-	f := newFigure(r.Meta.Scenario + ": throughput by outcome")
+	f := newFigure(r.Label() + ": throughput by outcome")
 	end := plotEnd(r)
 	var present [numClasses]bool
 	for _, d := range r.Deps {

@@ -46,7 +46,7 @@ var rejectedLine = lineStyle(colPurple, 1.2, 3, 2)
 // rejections dashed, the breaker's state as coloured bands behind and the
 // fault phases marked. Calls are placed by their start time.
 func TimelinePlot(w io.Writer, format string, r *Run) error {
-	f := newFigure(r.Meta.Scenario + ": client latency and breaker state")
+	f := newFigure(r.Label() + ": client latency and breaker state")
 	end := plotEnd(r)
 	anyRejected := false
 	for _, d := range r.Deps {

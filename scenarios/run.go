@@ -33,7 +33,9 @@ type Options struct {
 	// BreakerName names the implementation Breaker builds, for meta.json
 	// (reports draw one line per implementation), e.g. the name it has in
 	// [Implementations]. Empty means "reference" when Breaker is nil, else
-	// "custom".
+	// "custom". A name given other than "reference" also names the run
+	// directory, Out/<scenario>@<name>, so that runs of one scenario against
+	// several implementations sit side by side.
 	BreakerName string
 	// Progress, if not nil, is called about every ProgressEvery of wall time
 	// (sim: every simulated second) from one goroutine at a time; it must
@@ -63,6 +65,8 @@ type DepState struct {
 // Result is what a run did and what the checker found.
 type Result struct {
 	Scenario    string
+	Breaker     string // the implementation's name (Options.BreakerName)
+	Label       string // the scenario, "@" and the implementation unless it is the reference: the run directory's name
 	Dir         string // the run directory
 	Mode        Mode
 	Seed        uint64
@@ -112,6 +116,10 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	if opts.Out == "" {
 		opts.Out = "out"
 	}
+	dirName := sc.Name
+	if opts.BreakerName != "" && opts.BreakerName != "reference" {
+		dirName += "@" + opts.BreakerName
+	}
 	if opts.BreakerName == "" {
 		opts.BreakerName = "custom"
 		if opts.Breaker == nil {
@@ -127,7 +135,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	if err := sc.CanRun(mode); err != nil {
 		return nil, err
 	}
-	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, dir: filepath.Join(opts.Out, sc.Name)}
+	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, dir: filepath.Join(opts.Out, dirName)}
 	goroutinesBefore := runtime.NumGoroutine()
 	wallStart := time.Now()
 	var runErr error
@@ -155,7 +163,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		runErr = err
 	}
 	res := &Result{
-		Scenario: sc.Name, Dir: r.dir, Mode: mode, Seed: seed,
+		Scenario: sc.Name, Breaker: opts.BreakerName, Label: dirName, Dir: r.dir, Mode: mode, Seed: seed,
 		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live, Stress: r.stress,
 	}
 	v, err := check.Dir(r.dir, check.Options{})

@@ -14,6 +14,12 @@
 // closed, rejecting one while open, a success while closed with no failure
 // counted) taken under the read lock.
 //
+// [Breaker] also has the two-step form breakerlab's scenario runner drives
+// (Allow, then Ticket.Done), a Snapshot with totals per outcome, and a clock
+// and transition listener in [Config], so that `breakerlab run --breaker
+// seedport` checks the seed's design against every scenario. Its listener is
+// called under the lock, as the seed logged transitions.
+//
 // The happy path:
 //
 //	b, err := seedport.New(seedport.Config{}) // NFR-6 defaults: 5, 2, 60 s, 2

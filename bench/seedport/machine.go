@@ -32,6 +32,15 @@ type Config struct {
 	// HalfOpenMaxCalls is the number of probes in flight at once while
 	// half-open. Zero means SuccessThreshold.
 	HalfOpenMaxCalls int
+
+	// Name names the breaker in its rejection errors and snapshots.
+	Name string
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+	// OnStateChange, if not nil, is called with every transition, in order,
+	// under the breaker's lock as the seed logged them: it must not call back
+	// into the breaker.
+	OnStateChange func(breaker.Transition)
 }
 
 // withDefaults fills in zero fields and rejects negative ones.
@@ -60,6 +69,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.HalfOpenMaxCalls == 0 {
 		c.HalfOpenMaxCalls = c.SuccessThreshold
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	return c, nil
 }
@@ -115,10 +127,11 @@ func (m *machine) recoveryDue(now time.Time) bool {
 	return m.state == breaker.Open && !now.Before(m.openedAt.Add(m.cfg.RecoveryTimeout))
 }
 
-// advance moves Open to HalfOpen once the recovery timeout has passed.
+// advance moves Open to HalfOpen once the recovery timeout has passed; the
+// circuit is half-open from the moment it passed.
 func (m *machine) advance(now time.Time) {
 	if m.recoveryDue(now) {
-		m.to(breaker.HalfOpen, now)
+		m.to(breaker.HalfOpen, m.openedAt.Add(m.cfg.RecoveryTimeout), "recovery timeout elapsed")
 	}
 }
 
@@ -155,7 +168,7 @@ func (m *machine) record(gen uint64, o outcome, now time.Time) {
 		case breaker.HalfOpen:
 			m.successes++
 			if m.successes >= m.cfg.SuccessThreshold {
-				m.to(breaker.Closed, now)
+				m.to(breaker.Closed, now, fmt.Sprintf("%d consecutive probe successes", m.successes))
 			}
 		}
 	case failure:
@@ -163,16 +176,19 @@ func (m *machine) record(gen uint64, o outcome, now time.Time) {
 		case breaker.Closed:
 			m.failures++
 			if m.failures >= m.cfg.FailureThreshold {
-				m.to(breaker.Open, now)
+				m.to(breaker.Open, now, fmt.Sprintf("%d consecutive failures", m.failures))
 			}
 		case breaker.HalfOpen:
-			m.to(breaker.Open, now)
+			m.to(breaker.Open, now, "probe failed")
 		}
 	}
 }
 
-// to starts a new generation in state s at now.
-func (m *machine) to(s breaker.State, now time.Time) {
+// to starts a new generation in state s at now, and reports it.
+func (m *machine) to(s breaker.State, now time.Time, reason string) {
+	if m.cfg.OnStateChange != nil {
+		m.cfg.OnStateChange(breaker.Transition{From: m.state, To: s, At: now, Generation: m.generation + 1, Reason: reason})
+	}
 	m.state = s
 	m.generation++
 	m.failures, m.successes, m.probes = 0, 0, 0

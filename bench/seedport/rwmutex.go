@@ -2,7 +2,6 @@ package seedport
 
 import (
 	"sync"
-	"time"
 
 	"github.com/breakerlab/breakerlab/breaker"
 )
@@ -49,7 +48,7 @@ func (b *RWBreaker) Execute(fn func() error) error {
 // admit takes the read lock for the decisions that change nothing and falls
 // back to the write lock for the rest.
 func (b *RWBreaker) admit() (uint64, error) {
-	now := time.Now()
+	now := b.m.cfg.Now()
 	b.mu.RLock()
 	switch {
 	case b.m.state == breaker.Closed:
@@ -86,14 +85,14 @@ func (b *RWBreaker) finish(gen uint64, o outcome) {
 		}
 	}
 	b.mu.Lock()
-	b.m.record(gen, o, time.Now())
+	b.m.record(gen, o, b.m.cfg.Now())
 	b.mu.Unlock()
 }
 
 // State returns the current state, moving Open to HalfOpen once the recovery
 // timeout has passed.
 func (b *RWBreaker) State() breaker.State {
-	now := time.Now()
+	now := b.m.cfg.Now()
 	b.mu.RLock()
 	s, due := b.m.state, b.m.recoveryDue(now)
 	b.mu.RUnlock()

@@ -13,6 +13,9 @@ import (
 type Breaker struct {
 	mu sync.Mutex
 	m  machine // guarded by mu
+	// Guarded by mu, for Snapshot:
+	totals                   breaker.Totals
+	lastFailure, lastSuccess time.Time
 }
 
 // New returns a closed Breaker, or an error naming the first negative field.
@@ -29,7 +32,10 @@ func New(cfg Config) (*Breaker, error) {
 // in fn is recorded as a failure and re-panics.
 func (b *Breaker) Execute(fn func() error) error {
 	b.mu.Lock()
-	gen, err := b.m.admit(time.Now())
+	gen, err := b.m.admit(b.m.cfg.Now())
+	if err != nil {
+		b.totals.Rejected++
+	}
 	b.mu.Unlock()
 	if err != nil {
 		return err
@@ -49,7 +55,18 @@ func (b *Breaker) Execute(fn func() error) error {
 // finish records one outcome under the lock, reading the clock for it.
 func (b *Breaker) finish(gen uint64, o outcome) {
 	b.mu.Lock()
-	b.m.record(gen, o, time.Now())
+	now := b.m.cfg.Now()
+	switch o {
+	case success:
+		b.totals.Success++
+		b.lastSuccess = now
+	case failure:
+		b.totals.Failure++
+		b.lastFailure = now
+	case ignored:
+		b.totals.Ignored++
+	}
+	b.m.record(gen, o, now)
 	b.mu.Unlock()
 }
 
@@ -58,6 +75,53 @@ func (b *Breaker) finish(gen uint64, o outcome) {
 func (b *Breaker) State() breaker.State {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.m.advance(time.Now())
+	b.m.advance(b.m.cfg.Now())
 	return b.m.state
+}
+
+// Allow is the two-step form of Execute, for drivers such as breakerlab's
+// scenario runner: it returns a ticket to report the call's result with, or a
+// *[breaker.RejectedError] (matching breaker.ErrOpen or
+// breaker.ErrTooManyProbes) carrying the rejecting generation.
+func (b *Breaker) Allow() (Ticket, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	gen, err := b.m.admit(b.m.cfg.Now())
+	if err != nil {
+		b.totals.Rejected++
+		rej := &breaker.RejectedError{Name: b.m.cfg.Name, State: b.m.state, Generation: b.m.generation}
+		if rej.State == breaker.Open {
+			rej.ProbeAt = b.m.openedAt.Add(b.m.cfg.RecoveryTimeout)
+		}
+		return Ticket{}, rej
+	}
+	return Ticket{b, gen}, nil
+}
+
+// Ticket is permission to make one call, returned by [Breaker.Allow].
+type Ticket struct {
+	b   *Breaker
+	gen uint64
+}
+
+// Done records the call's result, classified as Execute classifies it.
+func (t Ticket) Done(err error) breaker.Outcome {
+	o := classify(err)
+	t.b.finish(t.gen, o)
+	return [...]breaker.Outcome{success: breaker.Success, failure: breaker.Failure, ignored: breaker.Ignored}[o]
+}
+
+// Generation returns the generation that admitted the call.
+func (t Ticket) Generation() uint64 { return t.gen }
+
+// Snapshot returns the state, the counts and the totals per outcome.
+func (b *Breaker) Snapshot() breaker.Snapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.m.advance(b.m.cfg.Now())
+	return breaker.Snapshot{
+		Name: b.m.cfg.Name, State: b.m.state, Generation: b.m.generation,
+		ConsecutiveFailures: b.m.failures, ConsecutiveSuccesses: b.m.successes, ProbesInFlight: b.m.probes,
+		OpenedAt: b.m.openedAt, LastFailure: b.lastFailure, LastSuccess: b.lastSuccess, Totals: b.totals,
+	}
 }

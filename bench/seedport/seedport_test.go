@@ -190,3 +190,64 @@ func TestNegativeConfigNamesTheField(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoStepFormReportsTransitionsAndTotals drives the mutex port the way
+// breakerlab's scenario runner does: Allow, Done, Snapshot, transitions to
+// OnStateChange, on an injected clock.
+func TestTwoStepFormReportsTransitionsAndTotals(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := t0
+	var got []breaker.Transition
+	b, err := New(Config{Name: "iam", Now: func() time.Time { return now },
+		OnStateChange: func(tr breaker.Transition) { got = append(got, tr) }})
+	require.NoError(t, err)
+
+	call := func(err error) (breaker.Outcome, error) {
+		tk, rej := b.Allow()
+		if rej != nil {
+			return 0, rej
+		}
+		return tk.Done(err), nil
+	}
+	for i := range 5 {
+		o, err := call(errDep)
+		require.NoError(t, err, "failure %d is admitted", i+1)
+		assert.Equal(t, breaker.Failure, o)
+	}
+	now = t0.Add(time.Second)
+	_, err = call(nil)
+	var rej *breaker.RejectedError
+	require.ErrorAs(t, err, &rej)
+	assert.ErrorIs(t, err, breaker.ErrOpen)
+	assert.Equal(t, uint64(2), rej.Generation)
+	assert.Equal(t, t0.Add(60*time.Second), rej.ProbeAt)
+
+	now = t0.Add(61 * time.Second)
+	p1, err := b.Allow()
+	require.NoError(t, err)
+	p2, err := b.Allow()
+	require.NoError(t, err)
+	_, err = b.Allow()
+	assert.ErrorIs(t, err, breaker.ErrTooManyProbes, "two probes in flight at most")
+	assert.Equal(t, uint64(3), p1.Generation())
+	s := b.Snapshot()
+	assert.Equal(t, breaker.HalfOpen, s.State)
+	assert.Equal(t, 2, s.ProbesInFlight)
+	assert.Equal(t, breaker.Success, p1.Done(nil))
+	assert.Equal(t, breaker.Ignored, p2.Done(context.Canceled), "a cancelled probe is neither success nor failure")
+	p3, err := b.Allow()
+	require.NoError(t, err)
+	assert.Equal(t, breaker.Success, p3.Done(nil))
+
+	assert.Equal(t, []breaker.Transition{
+		{From: breaker.Closed, To: breaker.Open, At: t0, Generation: 2, Reason: "5 consecutive failures"},
+		{From: breaker.Open, To: breaker.HalfOpen, At: t0.Add(60 * time.Second), Generation: 3, Reason: "recovery timeout elapsed"},
+		{From: breaker.HalfOpen, To: breaker.Closed, At: t0.Add(61 * time.Second), Generation: 4, Reason: "2 consecutive probe successes"},
+	}, got)
+	s = b.Snapshot()
+	assert.Equal(t, breaker.Snapshot{
+		Name: "iam", State: breaker.Closed, Generation: 4, OpenedAt: t0,
+		LastFailure: t0, LastSuccess: t0.Add(61 * time.Second),
+		Totals: breaker.Totals{Success: 2, Failure: 5, Ignored: 1, Rejected: 2},
+	}, s)
+}

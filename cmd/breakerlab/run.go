@@ -19,7 +19,8 @@ import (
 const runUsage = `Usage: breakerlab run [flags] SCENARIO...
 
 Run scenarios — built-in names (see 'breakerlab list') or scenario files —
-record every call, transition and dependency request under OUT/<name>/,
+record every call, transition and dependency request under OUT/<name>/
+(OUT/<name>@<breaker>/ for a breaker other than the reference one),
 check the invariants I1–I11 and the scenario's expectations (verdict.json),
 and write the reports. On a terminal a progress line shows the elapsed
 time, the call rate, each breaker's state and the violations so far; a
@@ -33,7 +34,9 @@ Flags:
   --out DIR         parent directory of the run directories (default "out")
   --seed N          replace every scenario's seed (0: keep the scenario's)
   --mode MODE       replace every scenario's mode: sim, live or stress
-  --breaker NAME    the breaker implementation to drive (default "reference")
+  --breaker NAMES   the breaker implementations to drive, comma-separated:
+                    reference (default) or seedport (the seed's single-mutex
+                    design); each scenario runs once per implementation
   --no-report       skip the HTML/Markdown/JUnit reports and plots
 
 Examples:
@@ -41,6 +44,7 @@ Examples:
   breakerlab run --out results --seed 7 nfr6-iam-outage nfr6-eris-outage
   breakerlab run --mode live live-iam-outage
   breakerlab run ./my-scenario.yaml
+  breakerlab run --breaker reference,seedport contention-sweep-live
   go run -race ./cmd/breakerlab run race-stress
 `
 
@@ -52,7 +56,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "out", "parent directory of the run directories")
 	seed := fs.Uint64("seed", 0, "replace every scenario's seed")
 	mode := fs.String("mode", "", "replace every scenario's mode: sim, live or stress")
-	impl := fs.String("breaker", "reference", "the breaker implementation to drive")
+	impls := fs.String("breaker", "reference", "the breaker implementations to drive, comma-separated")
 	noReport := fs.Bool("no-report", false, "skip the reports")
 	if err := fs.Parse(args); err != nil {
 		return usagef("run: %v", err)
@@ -64,9 +68,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *mode != "" && *mode != "sim" && *mode != "live" && *mode != "stress" {
 		return usagef("run: --mode %q: want sim, live or stress", *mode)
 	}
-	factory, ok := scenarios.Implementations.Get(*impl)
-	if !ok {
-		return usagef("run: --breaker %q: want one of %s", *impl, strings.Join(scenarios.Implementations.Names(), ", "))
+	var factories []scenarios.Factory
+	names := strings.Split(*impls, ",")
+	for _, name := range names {
+		factory, ok := scenarios.Implementations.Get(name)
+		if !ok {
+			return usagef("run: --breaker %q: want one or more of %s, comma-separated", name, strings.Join(scenarios.Implementations.Names(), ", "))
+		}
+		factories = append(factories, factory)
 	}
 	// Load every scenario first: a bad file stops the run before any load.
 	var all []*scenarios.Scenario
@@ -80,17 +89,29 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		all = append(all, sc)
 	}
-	opts := scenarios.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: factory, BreakerName: *impl}
+	opts := scenarios.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode)}
 	var line *progressLine
 	if isTerminal(stderr) {
 		line = &progressLine{w: stderr}
 		opts.Progress = line.show
 	}
+	type job struct {
+		sc   *scenarios.Scenario
+		opts scenarios.Options
+	}
+	var jobs []job
+	for _, sc := range all {
+		for i, name := range names {
+			o := opts
+			o.Breaker, o.BreakerName = factories[i], name
+			jobs = append(jobs, job{sc, o})
+		}
+	}
 	var results []*scenarios.Result
 	var reported []*reports.Run
 	var runErrs []error
-	for _, sc := range all {
-		res, err := scenarios.Run(ctx, sc, opts)
+	for _, j := range jobs {
+		res, err := scenarios.Run(ctx, j.sc, j.opts)
 		line.clear()
 		if err != nil {
 			runErrs = append(runErrs, err)
@@ -163,14 +184,14 @@ func printSummary(w io.Writer, results []*scenarios.Result) {
 			result += " (interrupted)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n",
-			r.Scenario, r.Mode, r.Elapsed.Round(time.Millisecond), r.Wall.Round(time.Millisecond),
+			r.Label, r.Mode, r.Elapsed.Round(time.Millisecond), r.Wall.Round(time.Millisecond),
 			s.Calls, s.Success, s.Failure, s.Ignored, s.Rejected, s.Transitions, result, r.Dir)
 	}
 	tw.Flush()
 	for _, r := range results {
 		if l := r.Live; l != nil {
 			fmt.Fprintf(w, "%s: vegeta %d requests, %.1f/s of %.1f/s target, latency p50 %s p90 %s p99 %s max %s, %.1f%% 2xx\n",
-				r.Scenario, l.Requests, l.AchievedRate, l.TargetRate, l.P50, l.P90, l.P99, l.Max, 100*l.Success)
+				r.Label, l.Requests, l.AchievedRate, l.TargetRate, l.P50, l.P90, l.P99, l.Max, 100*l.Success)
 		}
 		if s := r.Stress; s != nil {
 			race, note := "off", ""
@@ -181,7 +202,7 @@ func printSummary(w io.Writer, results []*scenarios.Result) {
 				note = " (stopped by the duration)"
 			}
 			fmt.Fprintf(w, "%s: stress %d goroutines × %d calls, %d made, %.0f calls/s, race detector %s%s\n",
-				r.Scenario, s.Goroutines, s.Iterations, s.Calls, s.Rate, race, note)
+				r.Label, s.Goroutines, s.Iterations, s.Calls, s.Rate, race, note)
 		}
 	}
 }

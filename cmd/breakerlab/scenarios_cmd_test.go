@@ -100,6 +100,33 @@ func TestRunExitCodes(t *testing.T) {
 	assert.Equal(t, 2, code, "a scenario without a stress section cannot run in stress mode")
 	assert.Contains(t, stderr, "stress mode needs a stress section")
 	assert.NoDirExists(t, filepath.Join(out, "cli-outage", "plots"), "nothing ran")
+
+	code, _, stderr = runCLI(t, "run", "--out", out, "--breaker", "reference,gobreaker", pass)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `--breaker "gobreaker": want one or more of reference, seedport, comma-separated`)
+}
+
+// TestRunComparesImplementations runs one scenario against the reference
+// breaker and the seed's single-mutex port: each run gets its own directory
+// and label, both pass, and the index keeps them apart.
+func TestRunComparesImplementations(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--out", out, "--breaker", "reference,seedport", "nfr6-iam-outage")
+	require.Equal(t, 0, code, stderr)
+	lines := strings.Split(stdout, "\n")
+	require.GreaterOrEqual(t, len(lines), 3)
+	assert.Regexp(t, `^nfr6-iam-outage +sim .* 24000 .* PASS +`+filepath.Join(out, "nfr6-iam-outage")+`$`, lines[1])
+	assert.Regexp(t, `^nfr6-iam-outage@seedport +sim .* 24000 .* PASS +`+filepath.Join(out, "nfr6-iam-outage@seedport")+`$`, lines[2])
+	for dir, impl := range map[string]string{"nfr6-iam-outage": "reference", "nfr6-iam-outage@seedport": "seedport"} {
+		meta, err := os.ReadFile(filepath.Join(out, dir, "meta.json"))
+		require.NoError(t, err)
+		assert.Contains(t, string(meta), `"breaker": "`+impl+`"`)
+		assert.FileExists(t, filepath.Join(out, dir, "report.html"))
+	}
+	junit, err := os.ReadFile(filepath.Join(out, "junit.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `<testsuite name="nfr6-iam-outage" `)
+	assert.Contains(t, string(junit), `<testsuite name="nfr6-iam-outage@seedport" `)
 }
 
 func TestRunWritesReports(t *testing.T) {
