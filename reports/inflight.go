@@ -163,7 +163,7 @@ func runContentionFigure(runs []*Run) (contentionFigure, error) {
 	for _, r := range runs {
 		if !r.RealTime() {
 			return contentionFigure{}, fmt.Errorf("reports: contention plot: %s: mode %q; only runs on the real clock (live, stress, external) contend",
-				r.Meta.Scenario, r.Meta.Mode)
+				r.Label(), r.Meta.Mode)
 		}
 		impl := r.Implementation()
 		for _, d := range r.Deps {

@@ -93,12 +93,12 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return fmt.Errorf("report: %w", err)
 			}
-			fmt.Fprintf(stdout, "%s: %s, %d files; open %s\n", run.Meta.Scenario, run.Status(), len(written), written[0])
+			fmt.Fprintf(stdout, "%s: %s, %d files; open %s\n", run.Label(), run.Status(), len(written), written[0])
 			for _, w := range run.Warnings {
 				fmt.Fprintf(stderr, "  warning: %s\n", w)
 			}
 			if run.Status() == reports.StatusFailed {
-				failed = append(failed, run.Meta.Scenario)
+				failed = append(failed, run.Label())
 			}
 		}
 		if len(g.runs) > 1 || !reports.IsRunDir(g.dir) {

@@ -127,6 +127,11 @@ func TestRunComparesImplementations(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(junit), `<testsuite name="nfr6-iam-outage" `)
 	assert.Contains(t, string(junit), `<testsuite name="nfr6-iam-outage@seedport" `)
+
+	code, stdout, stderr = runCLI(t, "report", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "nfr6-iam-outage: passed, 10 files")
+	assert.Contains(t, stdout, "nfr6-iam-outage@seedport: passed, 10 files")
 }
 
 func TestRunWritesReports(t *testing.T) {
