@@ -24,6 +24,15 @@ func (f *Fake) CallSeq(ctx context.Context, seq int64) error {
 	defer f.inFlight.Add(-1)
 	d := f.decide(seq, n)
 	f.record(&d)
+	return d.Wait(ctx)
+}
+
+// Wait carries out d in process, in real time (or a synctest bubble's), as
+// [Fake.CallSeq] does: it waits d's latency, honoring ctx, and returns d's
+// error, nil on success, or ctx's error when ctx ends first. A hang blocks
+// until ctx is done and returns an error matching both [ErrHang] and ctx's
+// error; reset, down and overload return at once.
+func (d Decision) Wait(ctx context.Context) error {
 	switch d.Kind {
 	case KindHang:
 		<-ctx.Done()

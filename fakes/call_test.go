@@ -30,6 +30,28 @@ func TestCallWaitsTheLatency(t *testing.T) {
 	})
 }
 
+// TestDecideThenWait is what a caller that shares nothing with the fake does
+// (breakerlab's stress runner): it asks for the decision, then carries it
+// out itself; the fake counts nothing.
+func TestDecideThenWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(t, fakes.Config{Faults: fakes.Faults{ErrorRate: 1, Latency: fakes.Latency{P50: 2 * time.Second}}})
+		d := f.Decide(7)
+		assert.Equal(t, f.Decide(7), d, "a pure function of the request")
+		start := time.Now()
+		assert.ErrorIs(t, d.Wait(context.Background()), fakes.ErrInjected)
+		assert.Equal(t, 2*time.Second, time.Since(start))
+		assert.Zero(t, f.Counters().Requests, "Decide and Wait record nothing")
+
+		hang := newFake(t, fakes.Config{Faults: fakes.Faults{HangRate: 1}}).Decide(0)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		err := hang.Wait(ctx)
+		assert.ErrorIs(t, err, fakes.ErrHang)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+	})
+}
+
 func TestCallHangsUntilTheContextEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(t, fakes.Config{Faults: fakes.Faults{HangRate: 1}})

@@ -56,12 +56,7 @@ type liveDep struct {
 // loopback) through its breaker.
 func (r *runner) runLive(ctx context.Context) error {
 	sc := r.sc
-	r.t0 = time.Now()
-	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
-	if err != nil {
-		return err
-	}
-	r.w = w
+	var err error
 	since := func() time.Duration { return time.Since(r.t0) }
 
 	// Outgoing calls to the fakes share one transport; cancelling base ends

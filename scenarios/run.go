@@ -135,20 +135,27 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, dir: filepath.Join(opts.Out, dirName)}
 	goroutinesBefore := runtime.NumGoroutine()
 	wallStart := time.Now()
-	var runErr error
+	var runMode func(context.Context) error
 	switch mode {
 	case ModeSim:
-		runErr = r.runSim(ctx)
+		runMode = r.runSim
 	case ModeLive:
-		runErr = r.runLive(ctx)
+		runMode = r.runLive
 	case ModeStress:
-		runErr = r.runStress(ctx)
+		runMode = r.runStress
 	default:
 		return nil, fmt.Errorf("%w: %s: unknown mode %q, want sim, live or stress", ErrModeMismatch, sc.Name, mode)
 	}
-	if r.w == nil { // nothing was recorded
-		return nil, runErr
+	r.t0 = time.Now()
+	if mode == ModeSim {
+		r.t0 = simEpoch
 	}
+	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
+	if err != nil {
+		return nil, err
+	}
+	r.w = w
+	runErr := runMode(ctx)
 	leaked := leakedGoroutines(goroutinesBefore)
 	interrupted := ctx.Err() != nil
 	r.w.UpdateMeta(func(m *record.Meta) {

@@ -206,17 +206,17 @@ func (m Mode) OrDefault() Mode {
 }
 
 // String describes the scenario in one line, for listings.
-func (s *Scenario) String() string {
-	return fmt.Sprintf("%s (%s, %s): %s", s.Name, s.Mode.OrDefault(), s.Duration, s.Description)
+func (sc *Scenario) String() string {
+	return fmt.Sprintf("%s (%s, %s): %s", sc.Name, sc.Mode.OrDefault(), sc.Duration, sc.Description)
 }
 
 // BreakerSpec returns the effective breaker configuration of dependency i:
 // its own `breaker:` fields, over its service's, over the NFR-6 defaults.
-func (s *Scenario) BreakerSpec(i int) BreakerSpec {
-	dep := s.Dependencies[i]
+func (sc *Scenario) BreakerSpec(i int) BreakerSpec {
+	dep := sc.Dependencies[i]
 	spec := dep.Breaker
-	if dep.Service != "" && s.services != nil {
-		spec = spec.over(s.services.Services[dep.Service])
+	if dep.Service != "" && sc.services != nil {
+		spec = spec.over(sc.services.Services[dep.Service])
 	}
 	return spec.withDefaults()
 }

@@ -47,14 +47,9 @@ type simDep struct {
 // concurrency emerges from overlapping calls. Everything random is seeded.
 func (r *runner) runSim(ctx context.Context) error {
 	sc := r.sc
-	r.t0 = simEpoch
 	var now time.Duration
 	clock := func() time.Time { return r.t0.Add(now) }
-	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
-	if err != nil {
-		return err
-	}
-	r.w = w
+	var err error
 	deps := make([]*simDep, len(sc.Dependencies))
 	for i, dep := range sc.Dependencies {
 		d := &simDep{name: dep.Name, client: dep.Client, weight: dep.weight()}

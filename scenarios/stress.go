@@ -168,12 +168,7 @@ type stressDep struct {
 // with many goroutines).
 func (r *runner) runStress(ctx context.Context) error {
 	sc, st := r.sc, r.sc.Stress
-	r.t0 = time.Now()
-	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
-	if err != nil {
-		return err
-	}
-	r.w = w
+	var err error
 	since := func() time.Duration { return time.Since(r.t0) }
 
 	// stop ends the run: callers start no more calls, and calls in flight

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -41,7 +40,10 @@ func (c *stressCaller) run(base context.Context, n int, backoff time.Duration, s
 			c.flush()
 		}
 		if rejected && backoff > 0 {
-			wait(base, backoff)
+			select {
+			case <-time.After(backoff):
+			case <-base.Done():
+			}
 		}
 	}
 	c.flush()
@@ -127,32 +129,7 @@ func (c *stressCaller) invoke(base context.Context, d *stressDep, seq uint64) er
 		req.LatencyNs = 0 // unknown: the client decides
 	}
 	c.reqs = append(c.reqs, req)
-	switch dec.Kind {
-	case fakes.KindHang:
-		<-ctx.Done()
-		return fmt.Errorf("%w: %w", dec.Err, ctx.Err())
-	case fakes.KindReset, fakes.KindDown, fakes.KindOverload:
-		return dec.Err
-	}
-	if err := wait(ctx, dec.Latency); err != nil {
-		return err
-	}
-	return dec.Err
-}
-
-// wait waits d, or until ctx is done and returns its error.
-func wait(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return dec.Wait(ctx)
 }
 
 // text is err's text, "" for nil; the texts of errors that are shared
