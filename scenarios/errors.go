@@ -16,12 +16,6 @@ import (
 var (
 	// ErrUnknownScenario matches a name that is neither a built-in scenario nor a file.
 	ErrUnknownScenario = errors.New("scenarios: unknown scenario")
-	// ErrInterrupted matches a run stopped by its context before the end; the
-	// records and the verdict of what ran are still written.
-	ErrInterrupted = errors.New("scenarios: run interrupted")
-	// ErrRateShort matches a live run whose load generator fell well short of
-	// the target rate: the generator, not the breaker, was the bottleneck.
-	ErrRateShort = errors.New("scenarios: achieved rate well short of the target")
 	// ErrModeMismatch matches a run asked for a mode its scenario cannot run
 	// in: stress mode without a stress section, sim or live without a load
 	// profile. It is bad input, like a bad file.

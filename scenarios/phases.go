@@ -9,11 +9,13 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// phases lists a dependency's fault phases for meta.json: every moment in
-// [0, duration) where the faults in force change (phase starts, flap edges,
-// brown-out ramps), with a label and whether the dependency is healthy then
-// (the preset and base faults only, nothing injected by the schedule).
-func phases(dep Dependency, duration time.Duration) []record.Phase {
+// FaultPhases lists dependency i's fault phases for meta.json: every moment
+// in [0, Duration) where the faults in force change (phase starts, flap
+// edges, brown-out ramps), with a label and whether the dependency is
+// healthy then (the preset and base faults only, nothing injected by the
+// schedule).
+func (sc *Scenario) FaultPhases(i int) []record.Phase {
+	dep, duration := sc.Dependencies[i], sc.Duration
 	preset, _ := fakes.Preset(dep.Preset)
 	base := dep.Faults.Over(preset)
 	points := []time.Duration{0}

@@ -24,9 +24,9 @@ type LoadProfile struct {
 
 // Live-mode generator defaults.
 const (
-	defaultWorkers     = 10
-	defaultMaxWorkers  = 1000
-	defaultConnections = 10000
+	DefaultWorkers     = 10
+	DefaultMaxWorkers  = 1000
+	DefaultConnections = 10000
 )
 
 // Shape returns the profile the load describes; a ramp with no `over`
@@ -47,8 +47,8 @@ func (l LoadProfile) Shape(duration time.Duration) Shape {
 	return Constant{l.Rate}
 }
 
-// kind names the profile for meta.json.
-func (l LoadProfile) kind() string {
+// Kind names the profile for meta.json: constant, linear, sine or steps.
+func (l LoadProfile) Kind() string {
 	switch {
 	case l.Ramp != nil:
 		return "linear"

@@ -29,9 +29,4 @@ func TestShapesInvertHits(t *testing.T) {
 	}
 	assert.Equal(t, Never, Constant{0}.At(1), "a zero rate never makes a call")
 	assert.Equal(t, 20*time.Second+40*time.Second, Steps{{At: 0, Rate: 50}, {At: 20 * time.Second, Rate: 0}, {At: time.Minute, Rate: 10}}.At(1000.0001).Round(time.Second))
-	wait, stop := shapePacer{Constant{1}}.Pace(500*time.Millisecond, 2)
-	assert.False(t, stop)
-	assert.Equal(t, 1500*time.Millisecond, wait, "vegeta waits until call 2 is due at 2s")
-	_, stop = shapePacer{Constant{0}}.Pace(0, 0+1)
-	assert.True(t, stop, "a profile that makes no more calls stops the attack")
 }

@@ -72,7 +72,7 @@ func (sc *Scenario) validate(d *doc) []*FileError {
 		if dep.Weight < 0 || math.IsNaN(dep.Weight) || math.IsInf(dep.Weight, 0) {
 			add(p+".weight", "%v: want a number >= 0", dep.Weight)
 		}
-		weights += dep.weight()
+		weights += dep.Share()
 	}
 	if len(sc.Dependencies) > 0 && weights <= 0 {
 		add("$.dependencies", "every weight is 0: want at least one > 0")
@@ -89,8 +89,8 @@ func (sc *Scenario) validate(d *doc) []*FileError {
 	return errs
 }
 
-// weight returns the dependency's share of the load (zero means 1).
-func (dep *Dependency) weight() float64 {
+// Share returns the dependency's share of the load: its Weight, or 1 when zero.
+func (dep *Dependency) Share() float64 {
 	if dep.Weight == 0 {
 		return 1
 	}

@@ -1,50 +1,60 @@
 package main
 
 import (
-	"errors"
+	"context"
 
 	"github.com/breakerlab/breakerlab/bench/seedport"
 	"github.com/breakerlab/breakerlab/breaker"
-	"github.com/breakerlab/breakerlab/scenarios"
+	"github.com/breakerlab/breakerlab/scenarios/runner"
 )
 
-// The implementations 'breakerlab run --breaker' can drive besides the
-// reference one.
-func init() {
-	if err := scenarios.Implementations.Register("seedport", seedPortFactory); err != nil {
-		panic(err) // a name taken twice is a programming error
-	}
-}
-
-// seedPortFactory builds the seed's single-mutex design (bench/seedport) from
-// a scenario's breaker configuration.
-func seedPortFactory(cfg breaker.Config) (scenarios.Breaker, error) {
-	if cfg.IsFailure != nil {
-		return nil, errors.New("seedport: IsFailure is not supported (nil is a success, context.Canceled ignored, any other error a failure)")
-	}
-	b, err := seedport.New(seedport.Config{
-		Name:             cfg.Name,
-		FailureThreshold: cfg.FailureThreshold,
-		SuccessThreshold: cfg.SuccessThreshold,
-		RecoveryTimeout:  cfg.RecoveryTimeout,
-		HalfOpenMaxCalls: cfg.HalfOpenMaxCalls,
-		Now:              cfg.Now,
-		OnStateChange:    cfg.OnStateChange,
-	})
+// implementations are the breakers 'breakerlab run --breaker' can drive.
+func implementations() *runner.Registry {
+	r, err := runner.NewRegistry(runner.Reference, seedPort)
 	if err != nil {
-		return nil, err
+		panic(err) // the list above is fixed: a bad entry is a programming error caught by every test
 	}
-	return seedPortDriver{b}, nil
+	return r
 }
 
-// seedPortDriver gives [seedport.Breaker] the runner's interface: its Allow
-// returns a concrete ticket.
+// seedPort is the seed's single-mutex design (bench/seedport).
+var seedPort = runner.Implementation{
+	Name: "seedport",
+	New: func(cfg breaker.Config) (runner.Breaker, error) {
+		b, err := seedport.New(seedport.Config{
+			Name:             cfg.Name,
+			FailureThreshold: cfg.FailureThreshold,
+			SuccessThreshold: cfg.SuccessThreshold,
+			RecoveryTimeout:  cfg.RecoveryTimeout,
+			HalfOpenMaxCalls: cfg.HalfOpenMaxCalls,
+			Now:              cfg.Now,
+			OnStateChange:    cfg.OnStateChange,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return seedPortDriver{b}, nil
+	},
+	Clock:       true,
+	Transitions: true,
+	Generations: true,
+}
+
+// seedPortDriver gives [seedport.Breaker] the runner's interfaces.
 type seedPortDriver struct{ *seedport.Breaker }
 
-func (d seedPortDriver) Allow() (scenarios.Ticket, error) {
+func (d seedPortDriver) Execute(ctx context.Context, fn func(context.Context) error) error {
+	return d.Breaker.Execute(func() error { return fn(ctx) })
+}
+
+func (d seedPortDriver) Allow() (runner.Ticket, error) {
 	t, err := d.Breaker.Allow()
 	if err != nil {
 		return nil, err
 	}
-	return t, nil
+	return seedPortTicket{t}, nil
 }
+
+type seedPortTicket struct{ seedport.Ticket }
+
+func (t seedPortTicket) Done(err error) { t.Ticket.Done(err) }

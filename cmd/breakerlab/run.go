@@ -14,6 +14,7 @@ import (
 
 	"github.com/breakerlab/breakerlab/reports"
 	"github.com/breakerlab/breakerlab/scenarios"
+	"github.com/breakerlab/breakerlab/scenarios/runner"
 )
 
 const runUsage = `Usage: breakerlab run [flags] SCENARIO...
@@ -56,7 +57,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "out", "parent directory of the run directories")
 	seed := fs.Uint64("seed", 0, "replace every scenario's seed")
 	mode := fs.String("mode", "", "replace every scenario's mode: sim, live or stress")
-	impls := fs.String("breaker", "reference", "the breaker implementations to drive, comma-separated")
+	breakers := fs.String("breaker", "reference", "the breaker implementations to drive, comma-separated")
 	noReport := fs.Bool("no-report", false, "skip the reports")
 	if err := fs.Parse(args); err != nil {
 		return usagef("run: %v", err)
@@ -68,14 +69,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *mode != "" && *mode != "sim" && *mode != "live" && *mode != "stress" {
 		return usagef("run: --mode %q: want sim, live or stress", *mode)
 	}
-	var factories []scenarios.Factory
-	names := strings.Split(*impls, ",")
-	for _, name := range names {
-		factory, ok := scenarios.Implementations.Get(name)
-		if !ok {
-			return usagef("run: --breaker %q: want one or more of %s, comma-separated", name, strings.Join(scenarios.Implementations.Names(), ", "))
-		}
-		factories = append(factories, factory)
+	impls, err := implementations().Lookup(*breakers)
+	if err != nil {
+		return usagef("run: --breaker: %v", err)
 	}
 	// Load every scenario first: a bad file stops the run before any load.
 	var all []*scenarios.Scenario
@@ -89,7 +85,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		all = append(all, sc)
 	}
-	opts := scenarios.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode)}
+	opts := runner.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode)}
 	var line *progressLine
 	if isTerminal(stderr) {
 		line = &progressLine{w: stderr}
@@ -97,21 +93,21 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	type job struct {
 		sc   *scenarios.Scenario
-		opts scenarios.Options
+		opts runner.Options
 	}
 	var jobs []job
 	for _, sc := range all {
-		for i, name := range names {
+		for _, impl := range impls {
 			o := opts
-			o.Breaker, o.BreakerName = factories[i], name
+			o.Breaker = impl
 			jobs = append(jobs, job{sc, o})
 		}
 	}
-	var results []*scenarios.Result
+	var results []*runner.Result
 	var reported []*reports.Run
 	var runErrs []error
 	for _, j := range jobs {
-		res, err := scenarios.Run(ctx, j.sc, j.opts)
+		res, err := runner.Run(ctx, j.sc, j.opts)
 		line.clear()
 		if err != nil {
 			runErrs = append(runErrs, err)
@@ -168,7 +164,7 @@ func writeReports(dir string) (*reports.Run, error) {
 }
 
 // printSummary writes one row per run.
-func printSummary(w io.Writer, results []*scenarios.Result) {
+func printSummary(w io.Writer, results []*runner.Result) {
 	if len(results) == 0 {
 		return
 	}
@@ -208,7 +204,7 @@ func printSummary(w io.Writer, results []*scenarios.Result) {
 }
 
 // failedChecks lists the ids of the checks that failed.
-func failedChecks(r *scenarios.Result) []string {
+func failedChecks(r *runner.Result) []string {
 	var ids []string
 	if r.Verdict == nil {
 		return []string{"unchecked"}
@@ -228,13 +224,12 @@ type progressLine struct {
 }
 
 // show redraws the line with p.
-func (l *progressLine) show(p scenarios.Progress) {
+func (l *progressLine) show(p runner.Progress) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\r\033[K%s %s/%s %.0f calls/s", p.Scenario, p.Elapsed.Truncate(100*time.Millisecond), p.Duration, p.Rate)
+	fmt.Fprintf(&b, "\r\033[K%s %s/%s %.0f calls/s", p.Label, p.Elapsed.Truncate(100*time.Millisecond), p.Duration, p.Rate)
 	for _, s := range p.States {
 		fmt.Fprintf(&b, " %s=%s", s.Dep, s.State)
 	}
-	fmt.Fprintf(&b, " violations=%d", p.Violations)
 	io.WriteString(l.w, b.String())
 	l.shown = true
 }

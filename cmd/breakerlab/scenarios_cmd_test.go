@@ -103,7 +103,7 @@ func TestRunExitCodes(t *testing.T) {
 
 	code, _, stderr = runCLI(t, "run", "--out", out, "--breaker", "reference,gobreaker", pass)
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, `--breaker "gobreaker": want one or more of reference, seedport, comma-separated`)
+	assert.Contains(t, stderr, `--breaker: unknown breaker "gobreaker", want one or more of reference, seedport, comma-separated`)
 }
 
 // TestRunComparesImplementations runs one scenario against the reference

@@ -7,9 +7,12 @@ type DepRequest struct {
 	Seq       uint64 `json:"seq"`        // the Call.Seq the client sent with it
 	AtNs      int64  `json:"at_ns"`      // when the request arrived, ns since t0
 	Fault     string `json:"fault"`      // the injected fault: none, error, latency, hang, timeout, …
-	LatencyNs int64  `json:"latency_ns"` // how long the fake took to answer
+	LatencyNs int64  `json:"latency_ns"` // how long the fake took to answer (or, with HungUp, until the client went away)
 	Status    int    `json:"status"`     // HTTP status in HTTP modes, 0 in-process
 	Err       string `json:"err"`        // the error the fake returned, "" when none
+	// HungUp is set when the client went away before the answer was
+	// complete (a timeout or cancellation on its side). Omitted when false.
+	HungUp bool `json:"hung_up,omitempty"`
 }
 
 // AppendJSON appends the request as one JSON object (no newline).
@@ -21,6 +24,9 @@ func (r *DepRequest) AppendJSON(b []byte) []byte {
 	b = appendKeyInt(b, `,"latency_ns":`, r.LatencyNs)
 	b = appendKeyInt(b, `,"status":`, int64(r.Status))
 	b = appendKeyString(b, `,"err":`, r.Err)
+	if r.HungUp {
+		b = append(b, `,"hung_up":true`...)
+	}
 	return append(b, '}')
 }
 
@@ -74,6 +80,8 @@ func (r *DepRequest) decode(d *decoder) error {
 			r.Status, err = d.smallInt()
 		case "err":
 			r.Err, err = d.string()
+		case "hung_up":
+			r.HungUp, err = d.boolean()
 		default:
 			err = d.skip(0)
 		}

@@ -51,10 +51,37 @@ type Meta struct {
 	// "reference"; empty in runs recorded before it was added. An addition
 	// to the contract.
 	Breaker string `json:"breaker,omitempty"`
+	// Reports says what the breaker reported about itself besides its
+	// behaviour; the checker cross-checks only what is reported here. An
+	// addition to the contract: a meta.json without it (written before it
+	// was added) reported everything the reference breaker does.
+	Reports *Reports `json:"reports,omitempty"`
 	// LeakedGoroutines is the number of goroutines the runner found still
 	// alive after the run (invariant I11). Nil means the runner did not
 	// measure it. An addition to the contract.
 	LeakedGoroutines *int `json:"leaked_goroutines,omitempty"`
+}
+
+// Reports says what a breaker reports about itself. The checker judges every
+// breaker from its behaviour (calls.jsonl, dependency.jsonl); what it reports
+// is a cross-check.
+type Reports struct {
+	Transitions bool `json:"transitions"` // transitions.jsonl holds its transitions, in order
+	Generations bool `json:"generations"` // its transitions and calls carry its generation numbers
+	Snapshots   bool `json:"snapshots"`   // snapshots.jsonl holds full snapshots: state, generation, counts, totals
+	State       bool `json:"state"`       // snapshots.jsonl holds its state (and nothing else, unless Snapshots)
+}
+
+// AllReports is what a run recorded before Meta.Reports existed reported:
+// everything.
+var AllReports = Reports{Transitions: true, Generations: true, Snapshots: true, State: true}
+
+// Reported returns m.Reports, or AllReports when meta.json predates it.
+func (m *Meta) Reported() Reports {
+	if m.Reports == nil {
+		return AllReports
+	}
+	return *m.Reports
 }
 
 // Load describes the load profile, for reports.

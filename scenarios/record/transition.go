@@ -8,6 +8,14 @@ type Transition struct {
 	AtNs   int64  `json:"at_ns"`  // when, ns since t0
 	Gen    uint64 `json:"gen"`    // the generation the transition starts
 	Reason string `json:"reason"` // the breaker's reason, e.g. "5 consecutive failures" or "reset"
+	// Inferred marks a transition the checker inferred from behaviour (in
+	// inferred.jsonl) rather than one the breaker reported. Omitted when false.
+	Inferred bool `json:"inferred,omitempty"`
+	// LoNs and HiNs bound when an inferred transition happened, when the
+	// records leave that open: it took effect in [LoNs, HiNs], and AtNs is
+	// the checker's best estimate. Omitted (0) when AtNs is exact.
+	LoNs int64 `json:"lo_ns,omitempty"`
+	HiNs int64 `json:"hi_ns,omitempty"`
 }
 
 // AppendJSON appends the transition as one JSON object (no newline).
@@ -20,6 +28,13 @@ func (t *Transition) AppendJSON(b []byte) []byte {
 	b = appendKeyInt(b, `","at_ns":`, t.AtNs)
 	b = appendKeyUint(b, `,"gen":`, t.Gen)
 	b = appendKeyString(b, `,"reason":`, t.Reason)
+	if t.Inferred {
+		b = append(b, `,"inferred":true`...)
+	}
+	if t.LoNs != 0 || t.HiNs != 0 {
+		b = appendKeyInt(b, `,"lo_ns":`, t.LoNs)
+		b = appendKeyInt(b, `,"hi_ns":`, t.HiNs)
+	}
 	return append(b, '}')
 }
 
@@ -93,6 +108,12 @@ func (t *Transition) decode(d *decoder) error {
 			t.Gen, err = d.uint()
 		case "reason":
 			t.Reason, err = d.string()
+		case "inferred":
+			t.Inferred, err = d.boolean()
+		case "lo_ns":
+			t.LoNs, err = d.int()
+		case "hi_ns":
+			t.HiNs, err = d.int()
 		default:
 			err = d.skip(0)
 		}

@@ -11,7 +11,12 @@ import (
 const (
 	KindInvariant   = "invariant"   // one of I1–I11 from DESIGN.md
 	KindExpectation = "expectation" // a threshold from meta.json's expect block
+	KindReport      = "report"      // the breaker's own report (transitions, snapshots) against its behaviour
 )
+
+// InferredFile holds the transitions the checker inferred from behaviour, as
+// transitions.jsonl lines with "inferred": true.
+const InferredFile = "inferred.jsonl"
 
 // Verdict is the checker's judgement of a run: verdict.json.
 type Verdict struct {
@@ -23,7 +28,36 @@ type Verdict struct {
 	// Warnings are the reader's (a cut-off last line) and the checker's notes
 	// that did not fail a check. An addition to the contract.
 	Warnings []string `json:"warnings,omitempty"`
+	// Observed are the parameters each breaker showed, inferred from its
+	// behaviour, next to the expected ones. An addition to the contract.
+	Observed []Observed `json:"observed,omitempty"`
 }
+
+// Observed is one breaker parameter as the run showed it: each time it could
+// be measured, against what NFR-6 (and the scenario) expect.
+type Observed struct {
+	Dep string `json:"dep"`
+	// Param names it: ParamFailureStreak, ParamOpenFor, ParamProbes or
+	// ParamSuccessesToClose.
+	Param    string    `json:"param"`
+	Expected float64   `json:"expected"` // in the unit of Values
+	Unit     string    `json:"unit"`     // "calls" or "s"
+	Values   []float64 `json:"values"`   // one per occasion, in time order
+	// Exact counts the values that were measured exactly; the others are
+	// bounds (calls in flight at a trip, an open period that ran to the
+	// end). Matching counts the values equal to Expected (within the
+	// tolerance, for times).
+	Exact    int `json:"exact"`
+	Matching int `json:"matching"`
+}
+
+// The parameters of Observed.
+const (
+	ParamFailureStreak    = "failure_streak"     // consecutive failures at each trip (expected: failure_threshold)
+	ParamOpenFor          = "open_for"           // time from each trip to the first probe (expected: recovery_timeout)
+	ParamProbes           = "probes_in_flight"   // the most probes in flight in each half-open episode (expected at most half_open_max_calls)
+	ParamSuccessesToClose = "successes_to_close" // probe successes before each close (expected: success_threshold)
+)
 
 // Check is one invariant or expectation and its result.
 type Check struct {
@@ -52,6 +86,9 @@ type Violation struct {
 	Event   string   `json:"event,omitempty"`
 	Message string   `json:"message"`
 	Context []string `json:"context"` // the few events before it, oldest first
+	// Rule is the breaker rule (1–10 of the NFR-6 contract) the evidence
+	// says was broken; 0 when it is no single rule. An addition.
+	Rule int `json:"rule,omitempty"`
 }
 
 // Stats are the run's totals over every dependency.

@@ -1,4 +1,4 @@
-package scenarios
+package runner
 
 import (
 	"context"
@@ -24,9 +24,13 @@ const (
 	toyCheckThenAct
 )
 
-// toyFactory returns a [Factory] of toy breakers with bug.
-func toyFactory(bug toyBug) Factory {
-	return func(cfg breaker.Config) (Breaker, error) { return newToy(cfg, bug), nil }
+// toyImpl returns an [Implementation] of toy breakers with bug.
+func toyImpl(bug toyBug) Implementation {
+	return Implementation{
+		Name:  fmt.Sprintf("toy%d", bug),
+		New:   func(cfg breaker.Config) (Breaker, error) { return newToy(cfg, bug), nil },
+		Clock: true, Transitions: true, Generations: true,
+	}
 }
 
 // toyBreaker is a small breaker with the NFR-6 rules, all under one mutex,
@@ -220,8 +224,18 @@ type toyTicket struct {
 	gen uint64
 }
 
-func (t toyTicket) Done(err error) breaker.Outcome { return t.b.done(t.gen, err) }
-func (t toyTicket) Generation() uint64             { return t.gen }
+func (t toyTicket) Done(err error)     { t.b.done(t.gen, err) }
+func (t toyTicket) Generation() uint64 { return t.gen }
+
+func (b *toyBreaker) Execute(ctx context.Context, fn func(context.Context) error) error {
+	t, err := b.Allow()
+	if err != nil {
+		return err
+	}
+	err = fn(ctx)
+	t.Done(err)
+	return err
+}
 
 var (
 	_ Breaker = (*toyBreaker)(nil)

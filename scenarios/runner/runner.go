@@ -1,22 +1,23 @@
-package scenarios
+package runner
 
 import (
 	"fmt"
-	"sync"
-	"sync/atomic"
+	"log/slog"
 	"time"
 
 	"github.com/breakerlab/breakerlab/breaker"
 	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // runner holds one run's shared state.
 type runner struct {
-	sc      *Scenario
+	sc      *scenarios.Scenario
 	opts    Options
-	mode    Mode
+	mode    scenarios.Mode
 	seed    uint64
+	label   string
 	dir     string
 	w       *record.Writer
 	t0      time.Time
@@ -24,14 +25,10 @@ type runner struct {
 	live    *LiveStats
 	stress  *StressStats
 	// breakers are the dependencies' breakers in scenario order, for the
-	// progress line; violations counts their illegal transitions (I1) online.
-	breakers   []namedBreaker
-	violations atomic.Int64
-}
-
-type namedBreaker struct {
-	name string
-	b    Breaker
+	// progress line and the snapshots.
+	breakers []*driven
+	// reports is what the breakers report about themselves, for meta.json.
+	reports *record.Reports
 }
 
 // meta builds meta.json's contents.
@@ -42,7 +39,7 @@ func (r *runner) meta() record.Meta {
 	for _, t := range []time.Duration{0, sc.Duration / 4, sc.Duration / 2, 3 * sc.Duration / 4, sc.Duration} {
 		peak = max(peak, shape.Rate(t))
 	}
-	if s, ok := shape.(Sine); ok {
+	if s, ok := shape.(scenarios.Sine); ok {
 		peak = float64(s.Mean + s.Amplitude)
 	}
 	m := record.Meta{
@@ -54,17 +51,17 @@ func (r *runner) meta() record.Meta {
 		T0:            r.t0,
 		DurationNs:    int64(sc.Duration),
 		Load: record.Load{
-			Kind: sc.Load.kind(), Rate: peak, Description: shape.String(),
+			Kind: sc.Load.Kind(), Rate: peak, Description: shape.String(),
 		},
 		Expect:       r.expect(),
 		ScenarioYAML: string(sc.Source),
-		Breaker:      r.opts.BreakerName,
+		Breaker:      r.opts.Breaker.Name,
 	}
 	switch r.mode {
-	case ModeLive:
-		m.Load.Workers = orInt(sc.Load.Workers, defaultWorkers)
-	case ModeStress:
-		m.Load = sc.Stress.load()
+	case scenarios.ModeLive:
+		m.Load.Workers = orInt(sc.Load.Workers, scenarios.DefaultWorkers)
+	case scenarios.ModeStress:
+		m.Load = stressLoad(sc.Stress)
 	}
 	for i, dep := range sc.Dependencies {
 		spec := sc.BreakerSpec(i)
@@ -75,7 +72,7 @@ func (r *runner) meta() record.Meta {
 				FailureThreshold: spec.FailureThreshold, SuccessThreshold: spec.SuccessThreshold,
 				RecoveryTimeoutNs: int64(spec.RecoveryTimeout), HalfOpenMaxCalls: spec.HalfOpenMaxCalls,
 			},
-			Phases: phases(dep, sc.Duration),
+			Phases: sc.FaultPhases(i),
 		})
 	}
 	return m
@@ -86,10 +83,10 @@ func (r *runner) expect() record.Expect {
 	e := r.sc.Expect
 	inv := e.Invariants
 	if len(inv) == 0 {
-		inv = AllInvariants
+		inv = scenarios.AllInvariants
 	}
 	p99 := e.MaxRejectionP99
-	if p99 == 0 && (r.mode == ModeLive || r.mode == ModeStress) {
+	if p99 == 0 && r.mode != scenarios.ModeSim {
 		p99 = time.Millisecond
 	}
 	out := record.Expect{
@@ -125,59 +122,67 @@ func (r *runner) newFake(i int, now func() time.Time) (*fakes.Fake, error) {
 	})
 }
 
-// newBreaker builds dependency i's breaker on clock now, recording its
-// transitions relative to r.t0 and counting illegal ones into r.violations.
-func (r *runner) newBreaker(i int, now func() time.Time) (Breaker, error) {
+// newBreaker builds dependency i's breaker on clock now (nil: the wall
+// clock), recording the transitions it reports relative to r.t0.
+func (r *runner) newBreaker(i int, now func() time.Time) (*driven, error) {
 	dep := r.sc.Dependencies[i]
-	cfg := r.sc.BreakerSpec(i).Config(dep.Name)
-	cfg.Now = now
-	cfg.Logger = quietLogger
-	var mu sync.Mutex // transitions of one breaker arrive in order, maybe on different goroutines
-	last := breaker.Closed
-	cfg.OnStateChange = func(t breaker.Transition) {
-		r.w.WriteTransition(record.Transition{
-			Dep: dep.Name, From: recordState(t.From), To: recordState(t.To),
-			AtNs: int64(t.At.Sub(r.t0)), Gen: t.Generation, Reason: t.Reason,
-		})
-		mu.Lock()
-		if !legalTransition(last, t) {
-			r.violations.Add(1)
+	spec := r.sc.BreakerSpec(i)
+	impl := r.opts.Breaker
+	cfg := breaker.Config{
+		Name: dep.Name, FailureThreshold: spec.FailureThreshold, SuccessThreshold: spec.SuccessThreshold,
+		RecoveryTimeout: spec.RecoveryTimeout, HalfOpenMaxCalls: spec.HalfOpenMaxCalls,
+		Now: now, Logger: quietLogger,
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if impl.Transitions {
+		cfg.OnStateChange = func(t breaker.Transition) {
+			tr := record.Transition{
+				Dep: dep.Name, From: recordState(t.From), To: recordState(t.To),
+				AtNs: int64(t.At.Sub(r.t0)), Reason: t.Reason,
+			}
+			if impl.Generations {
+				tr.Gen = t.Generation
+			}
+			r.w.WriteTransition(tr)
 		}
-		last = t.To
-		mu.Unlock()
 	}
-	b, err := r.opts.Breaker(cfg)
+	b, err := impl.New(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: %s: dependency %s: %w", r.sc.Name, dep.Name, err)
+		return nil, fmt.Errorf("runner: %s: dependency %s: breaker %q: %w", r.sc.Name, dep.Name, impl.Name, err)
 	}
-	r.breakers = append(r.breakers, namedBreaker{dep.Name, b})
-	return b, nil
-}
-
-// legalTransition reports whether t may follow a transition to last (I1), for
-// the progress line; the checker does the full job afterwards.
-func legalTransition(last breaker.State, t breaker.Transition) bool {
-	return t.From == last && (t.Reason == "reset" && t.To == breaker.Closed ||
-		t.From == breaker.Closed && t.To == breaker.Open ||
-		t.From == breaker.Open && t.To == breaker.HalfOpen ||
-		t.From == breaker.HalfOpen && (t.To == breaker.Closed || t.To == breaker.Open))
+	d := &driven{name: dep.Name, b: b, gens: impl.Generations}
+	d.two, _ = b.(Allower)
+	if r.reports == nil {
+		rep := impl.Reports(b)
+		r.reports = &rep
+	}
+	r.breakers = append(r.breakers, d)
+	return d, nil
 }
 
 // progress is the progress line's state at run time at, after calls calls.
 func (r *runner) progress(at time.Duration, calls uint64) Progress {
-	p := Progress{Scenario: r.sc.Name, Elapsed: at, Duration: r.sc.Duration, Calls: calls, Violations: int(r.violations.Load())}
+	p := Progress{Scenario: r.sc.Name, Label: r.label, Elapsed: at, Duration: r.sc.Duration, Calls: calls}
 	if at > 0 {
 		p.Rate = float64(calls) / at.Seconds()
 	}
 	for _, d := range r.breakers {
-		p.States = append(p.States, DepState{Dep: d.name, State: d.b.Snapshot().State})
+		if s, ok := d.state(); ok {
+			p.States = append(p.States, DepState{Dep: d.name, State: s})
+		}
 	}
 	return p
 }
 
-// writeSnapshot records b's snapshot at run time at.
-func (r *runner) writeSnapshot(dep string, b Breaker, at time.Duration) {
-	r.w.WriteSnapshot(snapshotRecord(dep, b.Snapshot(), at))
+// writeSnapshots records every breaker's report of itself at run time at.
+func (r *runner) writeSnapshots(at time.Duration) {
+	for _, d := range r.breakers {
+		if s, ok := d.snapshot(at); ok {
+			r.w.WriteSnapshot(s)
+		}
+	}
 }
 
 // snapshotRecord is s, taken at run time at, in its record form.
@@ -204,19 +209,6 @@ func recordState(s breaker.State) record.State {
 	return record.StateClosed
 }
 
-// recordOutcome maps a breaker outcome to its record form.
-func recordOutcome(o breaker.Outcome) record.Outcome {
-	switch o {
-	case breaker.Success:
-		return record.OutcomeSuccess
-	case breaker.Failure:
-		return record.OutcomeFailure
-	case breaker.Ignored:
-		return record.OutcomeIgnored
-	}
-	return record.OutcomeRejected
-}
-
 // errText is an error's text for calls.jsonl, "" for nil.
 func errText(err error) string {
 	if err == nil {
@@ -224,3 +216,7 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// quietLogger discards the breaker's transition logs: runs record
+// transitions themselves.
+var quietLogger = slog.New(slog.DiscardHandler)

@@ -1,4 +1,4 @@
-package scenarios
+package runner
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,7 +16,7 @@ import (
 func TestSimDeterministic(t *testing.T) {
 	// Random latencies and overlapping calls; random cancellations.
 	for _, name := range []string{"nfr6-eris-outage", "caller-cancellations"} {
-		sc, err := Builtin(name)
+		sc, err := scenarios.Builtin(name)
 		require.NoError(t, err)
 		a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
 		ra, err := Run(context.Background(), sc, Options{Out: a})

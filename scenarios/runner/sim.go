@@ -1,13 +1,13 @@
-package scenarios
+package runner
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
 	"time"
 
-	"github.com/breakerlab/breakerlab/breaker"
 	"github.com/breakerlab/breakerlab/fakes"
-	"github.com/breakerlab/breakerlab/scenarios/record"
+	"github.com/breakerlab/breakerlab/scenarios"
 )
 
 // simEpoch is t0 of every sim run, so that two runs with one seed write
@@ -27,15 +27,16 @@ type simCall struct {
 	seq    uint64
 	start  time.Duration
 	ticket Ticket
+	gen    uint64
 	err    error
 }
 
 // simDep is one dependency's breaker, fake and caller in the simulation.
 type simDep struct {
 	name   string
-	b      Breaker
+	b      *driven
 	fake   *fakes.Fake
-	client Client
+	client scenarios.Client
 	seq    uint64
 	weight float64
 	credit float64 // smooth weighted round-robin
@@ -52,7 +53,7 @@ func (r *runner) runSim(ctx context.Context) error {
 	var err error
 	deps := make([]*simDep, len(sc.Dependencies))
 	for i, dep := range sc.Dependencies {
-		d := &simDep{name: dep.Name, client: dep.Client, weight: dep.weight()}
+		d := &simDep{name: dep.Name, client: dep.Client, weight: dep.Share()}
 		if d.fake, err = r.newFake(i, clock); err != nil {
 			return err
 		}
@@ -74,13 +75,12 @@ func (r *runner) runSim(ctx context.Context) error {
 	nextArrival := shape.At(0)
 	complete := func(c simCall) {
 		now = c.end
-		o := c.ticket.Done(c.err)
+		c.ticket.Done(c.err)
 		d := deps[c.dep]
-		r.w.WriteCall(record.Call{
-			Seq: c.seq, Dep: d.name, StartNs: int64(c.start), EndNs: int64(c.end),
-			Outcome: recordOutcome(o), Fallback: d.client.Fallback && o == breaker.Failure,
-			Gen: c.ticket.Generation(), Err: errText(c.err),
-		})
+		a := attempt{admitted: true, err: c.err, gen: c.gen, start: c.start, admit: c.start, done: c.end, end: c.end}
+		rec := a.record(c.seq, d.name, d.client.Fallback)
+		rec.Err = errText(c.err)
+		r.w.WriteCall(rec)
 	}
 	for {
 		if ctx.Err() != nil && !cancelled {
@@ -109,22 +109,17 @@ func (r *runner) runSim(ctx context.Context) error {
 		calls++
 		n++
 		nextArrival = shape.At(float64(n))
-		t, err := d.b.Allow()
-		if err != nil {
-			reason, gen, ok := rejection(err)
-			if !ok {
-				reason = record.RejectOpen
-			}
-			r.w.WriteCall(record.Call{
-				Seq: seq, Dep: d.name, StartNs: int64(now), EndNs: int64(now),
-				Outcome: record.OutcomeRejected, Fallback: d.client.Fallback, Gen: gen,
-				Reject: reason, Err: err.Error(),
-			})
+		t, gen, admitted, err := d.b.allow()
+		if !admitted {
+			a := attempt{err: err, gen: gen, start: now, end: now}
+			rec := a.record(seq, d.name, d.client.Fallback)
+			rec.Err = errText(err)
+			r.w.WriteCall(rec)
 			continue
 		}
 		cancelAt := time.Duration(-1)
 		if d.client.CancelRate > 0 && rng.Float64() < d.client.CancelRate {
-			cancelAt = durationOr(d.client.CancelAfter, time.Millisecond)
+			cancelAt = cmp.Or(d.client.CancelAfter, time.Millisecond)
 		}
 		lat, callErr := d.fake.Simulate(int64(seq))
 		if lat < 0 {
@@ -136,11 +131,11 @@ func (r *runner) runSim(ctx context.Context) error {
 		case d.client.Timeout > 0 && lat > d.client.Timeout:
 			lat, callErr = d.client.Timeout, context.DeadlineExceeded
 		}
-		end := Never
+		end := scenarios.Never
 		if lat != fakes.Forever {
 			end = now + lat
 		}
-		inflight.push(simCall{end: end, order: n, dep: int32(depIndex(deps, d)), seq: seq, start: now, ticket: t, err: callErr})
+		inflight.push(simCall{end: end, order: n, dep: int32(depIndex(deps, d)), seq: seq, start: now, ticket: t, gen: gen, err: callErr})
 	}
 	// Calls still running at the end of the drain (hangs without a timeout)
 	// are cancelled by their callers.
@@ -158,9 +153,7 @@ func (r *runner) runSim(ctx context.Context) error {
 		now = stopAt
 	}
 	r.elapsed = now
-	for _, d := range deps {
-		r.writeSnapshot(d.name, d.b, now)
-	}
+	r.writeSnapshots(now)
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(now, calls))
 	}
@@ -169,9 +162,7 @@ func (r *runner) runSim(ctx context.Context) error {
 
 // tick writes the per-second snapshots and reports progress.
 func (r *runner) tick(deps []*simDep, at time.Duration, calls uint64) {
-	for _, d := range deps {
-		r.writeSnapshot(d.name, d.b, at)
-	}
+	r.writeSnapshots(at)
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(at, calls))
 	}

@@ -1,10 +1,11 @@
-package scenarios
+package runner
 
 import (
 	"context"
 	"os"
 	"testing"
 
+	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -13,13 +14,13 @@ import (
 // breaker: each must pass. Live ones run only with BREAKERLAB_LIVE=1 (they
 // take real seconds); nfr6-soak-10m is skipped with -short.
 func TestBuiltinsPass(t *testing.T) {
-	all, err := Builtins()
+	all, err := scenarios.Builtins()
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(all), 14)
 	out := t.TempDir()
 	for _, sc := range all {
 		t.Run(sc.Name, func(t *testing.T) {
-			if sc.Mode == ModeLive && os.Getenv("BREAKERLAB_LIVE") == "" {
+			if sc.Mode == scenarios.ModeLive && os.Getenv("BREAKERLAB_LIVE") == "" {
 				t.Skip("live scenario: set BREAKERLAB_LIVE=1 to run it")
 			}
 			if sc.Name == "nfr6-soak-10m" && testing.Short() {

@@ -1,4 +1,4 @@
-package scenarios
+package runner
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
@@ -25,7 +26,7 @@ func TestInterruptedRunKeepsRecords(t *testing.T) {
 		{"live-iam-outage", 1500 * time.Millisecond},
 	} {
 		t.Run(tt.scenario, func(t *testing.T) {
-			sc, err := Builtin(tt.scenario)
+			sc, err := scenarios.Builtin(tt.scenario)
 			require.NoError(t, err)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

@@ -1,6 +1,7 @@
-package scenarios
+package runner
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -15,8 +16,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/breakerlab/breakerlab/breaker"
 	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
@@ -39,12 +40,12 @@ const (
 type liveDep struct {
 	r      *runner
 	name   string
-	b      Breaker
+	b      *driven
 	fake   *fakes.Fake
 	srv    *http.Server
 	url    string
 	client *http.Client
-	cfg    Client
+	cfg    scenarios.Client
 	key    uint64 // seeds the cancellation decisions
 	seq    atomic.Uint64
 	calls  *atomic.Uint64
@@ -145,9 +146,7 @@ func (r *runner) runLive(ctx context.Context) error {
 	depTransport.CloseIdleConnections()
 	close(stopProgress)
 	progressDone.Wait()
-	for _, d := range deps {
-		r.writeSnapshot(d.name, d.b, r.elapsed)
-	}
+	r.writeSnapshots(r.elapsed)
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(r.elapsed, calls.Load()))
 	}
@@ -174,14 +173,14 @@ func (r *runner) attack(ctx context.Context, guardURL string, deps []*liveDep) (
 	var targets []vegeta.Target
 	for _, d := range deps {
 		// Weights are spread by repeating targets: 0.5 and 1 give 1 and 2.
-		n := int(d.r.sc.Dependencies[depIndexLive(deps, d)].weight()*2 + 0.5)
+		n := int(d.r.sc.Dependencies[depIndexLive(deps, d)].Share()*2 + 0.5)
 		for range max(n, 1) {
 			targets = append(targets, vegeta.Target{Method: http.MethodGet, URL: guardURL + "/call/" + d.name})
 		}
 	}
 	transport := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
-		MaxIdleConnsPerHost: orInt(sc.Load.Connections, defaultConnections),
+		MaxIdleConnsPerHost: orInt(sc.Load.Connections, scenarios.DefaultConnections),
 		MaxConnsPerHost:     0,
 		IdleConnTimeout:     30 * time.Second,
 	}
@@ -189,8 +188,8 @@ func (r *runner) attack(ctx context.Context, guardURL string, deps []*liveDep) (
 	// A fresh attacker per attack; Client last, as it replaces the client
 	// the other options configure.
 	atk := vegeta.NewAttacker(
-		vegeta.Workers(uint64(orInt(sc.Load.Workers, defaultWorkers))),
-		vegeta.MaxWorkers(uint64(orInt(sc.Load.MaxWorkers, defaultMaxWorkers))),
+		vegeta.Workers(uint64(orInt(sc.Load.Workers, scenarios.DefaultWorkers))),
+		vegeta.MaxWorkers(uint64(orInt(sc.Load.MaxWorkers, scenarios.DefaultMaxWorkers))),
 		vegeta.KeepAlive(true),
 		vegeta.Client(&http.Client{Transport: transport, Timeout: 30 * time.Second}),
 	)
@@ -232,43 +231,32 @@ func (d *liveDep) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r := d.r
 	seq := d.seq.Add(1) - 1
 	d.calls.Add(1)
-	start := time.Since(r.t0)
-	t, err := d.b.Allow()
-	if err != nil {
-		end := time.Since(r.t0)
-		reason, gen, ok := rejection(err)
-		if !ok {
-			reason = record.RejectOpen
-		}
-		r.w.WriteCall(record.Call{
-			Seq: seq, Dep: d.name, StartNs: int64(start), EndNs: int64(end),
-			Outcome: record.OutcomeRejected, Fallback: d.cfg.Fallback, Gen: gen, Reject: reason, Err: err.Error(),
-		})
-		d.answer(w, d.cfg.Fallback, http.StatusServiceUnavailable)
-		return
+	since := func() time.Duration { return time.Since(r.t0) }
+	a := d.b.call(req.Context(), func(ctx context.Context) error { return d.call(ctx, seq) }, since)
+	c := a.record(seq, d.name, d.cfg.Fallback)
+	c.Err = errText(a.err)
+	r.w.WriteCall(c)
+	switch {
+	case c.Outcome == record.OutcomeSuccess || c.Fallback:
+		w.WriteHeader(http.StatusOK)
+	case !a.admitted:
+		w.WriteHeader(http.StatusServiceUnavailable)
+	default:
+		w.WriteHeader(http.StatusBadGateway)
 	}
-	callErr := d.call(req.Context(), seq)
-	o := t.Done(callErr)
-	end := time.Since(r.t0)
-	fallback := d.cfg.Fallback && o == breaker.Failure
-	r.w.WriteCall(record.Call{
-		Seq: seq, Dep: d.name, StartNs: int64(start), EndNs: int64(end),
-		Outcome: recordOutcome(o), Fallback: fallback, Gen: t.Generation(), Err: errText(callErr),
-	})
-	d.answer(w, o == breaker.Success || fallback, http.StatusBadGateway)
 }
 
 // call makes one request to the fake, honouring the client's timeout and
 // cancellations; a 5xx or 429 answer is an error.
 func (d *liveDep) call(parent context.Context, seq uint64) error {
-	ctx, cancel := context.WithTimeout(parent, durationOr(d.cfg.Timeout, defaultLiveTimeout))
+	ctx, cancel := context.WithTimeout(parent, cmp.Or(d.cfg.Timeout, defaultLiveTimeout))
 	defer cancel()
 	stop := context.AfterFunc(d.base, cancel)
 	defer stop()
 	if d.cfg.CancelRate > 0 && unitFloat(d.key, seq) < d.cfg.CancelRate {
 		var cancelCall context.CancelFunc
 		ctx, cancelCall = context.WithCancel(ctx)
-		t := time.AfterFunc(durationOr(d.cfg.CancelAfter, time.Millisecond), cancelCall)
+		t := time.AfterFunc(cmp.Or(d.cfg.CancelAfter, time.Millisecond), cancelCall)
 		defer t.Stop()
 		defer cancelCall()
 	}
@@ -292,30 +280,21 @@ func (d *liveDep) call(parent context.Context, seq uint64) error {
 	return nil
 }
 
-// answer writes the guarded endpoint's reply: 200 when the caller was served.
-func (d *liveDep) answer(w http.ResponseWriter, served bool, failStatus int) {
-	if served {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	w.WriteHeader(failStatus)
-}
-
 // StatusError is a dependency's error answer in live mode.
 type StatusError struct{ Code int }
 
 // Error returns "status CODE".
 func (e *StatusError) Error() string { return "status " + strconv.Itoa(e.Code) }
 
-// shapePacer adapts a [Shape] to vegeta's Pacer.
-type shapePacer struct{ s Shape }
+// shapePacer adapts a [scenarios.Shape] to vegeta's Pacer.
+type shapePacer struct{ s scenarios.Shape }
 
 var _ vegeta.Pacer = shapePacer{}
 
 // Pace returns the wait until call number hits is due.
 func (p shapePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	next := p.s.At(float64(hits))
-	if next == Never {
+	if next == scenarios.Never {
 		return 0, true
 	}
 	return max(next-elapsed, 0), false

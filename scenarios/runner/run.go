@@ -1,4 +1,4 @@
-package scenarios
+package runner
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/breakerlab/breakerlab/breaker"
+	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/check"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
@@ -23,17 +24,13 @@ type Options struct {
 	Seed uint64
 	// Mode, if not empty, replaces the scenario's mode. Stress mode needs a
 	// scenario with a stress section, sim and live one with a load profile;
-	// otherwise Run returns an error matching [ErrModeMismatch].
-	Mode Mode
-	// Breaker builds each dependency's breaker. Nil means [Reference].
-	Breaker Factory
-	// BreakerName names the implementation Breaker builds, for meta.json
-	// (reports draw one line per implementation), e.g. the name it has in
-	// [Implementations]. Empty means "reference" when Breaker is nil, else
-	// "custom". A name given other than "reference" also names the run
-	// directory, Out/<scenario>@<name>, so that runs of one scenario against
-	// several implementations sit side by side.
-	BreakerName string
+	// otherwise Run returns an error matching [scenarios.ErrModeMismatch].
+	Mode scenarios.Mode
+	// Breaker is the implementation to drive. The zero value means
+	// [Reference]. An implementation other than the reference also names the
+	// run directory, Out/<scenario>@<name>, so that runs of one scenario
+	// against several implementations sit side by side.
+	Breaker Implementation
 	// Progress, if not nil, is called about every ProgressEvery of wall time
 	// (sim: every simulated second) from one goroutine at a time; it must
 	// return quickly.
@@ -44,13 +41,13 @@ type Options struct {
 
 // Progress is a run's state while it goes, for a progress line.
 type Progress struct {
-	Scenario   string
-	Elapsed    time.Duration // run time so far (virtual in sim)
-	Duration   time.Duration // planned
-	Calls      uint64        // attempted calls so far
-	Rate       float64       // calls per second of run time so far
-	States     []DepState    // each breaker's state, in dependency order
-	Violations int           // violations found so far (checked online: I1's illegal transitions)
+	Scenario string
+	Label    string        // the run directory's name: the scenario, and "@" and the implementation unless it is the reference
+	Elapsed  time.Duration // run time so far (virtual in sim)
+	Duration time.Duration // planned
+	Calls    uint64        // attempted calls so far
+	Rate     float64       // calls per second of run time so far
+	States   []DepState    // each breaker's state as it reports it, in dependency order (none for a breaker that does not)
 }
 
 // DepState is one breaker's state in a [Progress].
@@ -62,10 +59,10 @@ type DepState struct {
 // Result is what a run did and what the checker found.
 type Result struct {
 	Scenario    string
-	Breaker     string // the implementation's name (Options.BreakerName)
+	Breaker     string // the implementation's name
 	Label       string // the scenario, "@" and the implementation unless it is the reference: the run directory's name
 	Dir         string // the run directory
-	Mode        Mode
+	Mode        scenarios.Mode
 	Seed        uint64
 	Elapsed     time.Duration // run time (virtual in sim)
 	Wall        time.Duration // wall-clock time the run took
@@ -98,7 +95,7 @@ type LiveStats struct {
 // target rate returns a Result and an error matching [ErrRateShort]. A
 // stress run that reaches the scenario's duration before its callers are
 // done is not an error: [StressStats.TimeBound] says so.
-func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
+func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, error) {
 	mode := sc.Mode.OrDefault()
 	if opts.Mode != "" {
 		mode = opts.Mode
@@ -113,18 +110,15 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	if opts.Out == "" {
 		opts.Out = "out"
 	}
-	dirName := sc.Name
-	if opts.BreakerName != "" && opts.BreakerName != "reference" {
-		dirName += "@" + opts.BreakerName
-	}
-	if opts.BreakerName == "" {
-		opts.BreakerName = "custom"
-		if opts.Breaker == nil {
-			opts.BreakerName = "reference"
-		}
-	}
-	if opts.Breaker == nil {
+	if opts.Breaker.New == nil {
 		opts.Breaker = Reference
+	}
+	if opts.Breaker.Name == "" {
+		opts.Breaker.Name = "custom"
+	}
+	label := sc.Name
+	if opts.Breaker.Name != Reference.Name {
+		label += "@" + opts.Breaker.Name
 	}
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = 250 * time.Millisecond
@@ -132,22 +126,24 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 	if err := sc.CanRun(mode); err != nil {
 		return nil, err
 	}
-	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, dir: filepath.Join(opts.Out, dirName)}
+	if mode == scenarios.ModeSim && !opts.Breaker.Clock {
+		return nil, fmt.Errorf("%w: %s: breaker %q does not declare that it reads time only through Config.Now (Implementation.Clock), so it cannot run on sim mode's virtual clock; run it in live or stress mode (--mode live, --mode stress)",
+			scenarios.ErrModeMismatch, sc.Name, opts.Breaker.Name)
+	}
+	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: label, dir: filepath.Join(opts.Out, label)}
 	goroutinesBefore := runtime.NumGoroutine()
 	wallStart := time.Now()
 	var runMode func(context.Context) error
 	switch mode {
-	case ModeSim:
+	case scenarios.ModeSim:
 		runMode = r.runSim
-	case ModeLive:
+	case scenarios.ModeLive:
 		runMode = r.runLive
-	case ModeStress:
+	case scenarios.ModeStress:
 		runMode = r.runStress
-	default:
-		return nil, fmt.Errorf("%w: %s: unknown mode %q, want sim, live or stress", ErrModeMismatch, sc.Name, mode)
 	}
 	r.t0 = time.Now()
-	if mode == ModeSim {
+	if mode == scenarios.ModeSim {
 		r.t0 = simEpoch
 	}
 	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
@@ -162,17 +158,20 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		m.EndedNs = int64(r.elapsed)
 		m.Interrupted = interrupted || (runErr != nil && !errors.Is(runErr, ErrRateShort))
 		m.LeakedGoroutines = &leaked
+		if r.reports != nil {
+			m.Reports = r.reports
+		}
 	})
 	if err := r.w.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
 	res := &Result{
-		Scenario: sc.Name, Breaker: opts.BreakerName, Label: dirName, Dir: r.dir, Mode: mode, Seed: seed,
+		Scenario: sc.Name, Breaker: opts.Breaker.Name, Label: label, Dir: r.dir, Mode: mode, Seed: seed,
 		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live, Stress: r.stress,
 	}
 	v, err := check.Dir(r.dir, check.Options{})
 	if err != nil {
-		return res, errors.Join(runErr, fmt.Errorf("scenarios: checking %s: %w", r.dir, err))
+		return res, errors.Join(runErr, fmt.Errorf("runner: checking %s: %w", r.dir, err))
 	}
 	if err := v.Write(r.dir); err != nil {
 		return res, errors.Join(runErr, err)

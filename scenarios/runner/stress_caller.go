@@ -1,6 +1,7 @@
-package scenarios
+package runner
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"sync/atomic"
@@ -16,10 +17,10 @@ import (
 type stressCaller struct {
 	r      *runner
 	deps   []*stressDep
-	credit []float64 // smooth weighted round-robin over deps
-	seq0   uint64    // this caller's calls are seq0, seq0+1, …
-	chunk  int       // records kept before writing them out
-	made   uint64
+	credit []float64     // smooth weighted round-robin over deps
+	seq0   uint64        // this caller's calls are seq0, seq0+1, …
+	chunk  int           // records kept before writing them out
+	made   atomic.Uint64 // read by the observer for the progress line
 	calls  []record.Call
 	reqs   []record.DepRequest
 	texts  map[error]string // error texts, by error value
@@ -35,7 +36,7 @@ func (c *stressCaller) run(base context.Context, n int, backoff time.Duration, s
 	c.faults = make(map[*fakes.Error]string)
 	for i := 0; i < n && !stopped.Load(); i++ {
 		rejected := c.call(base, c.pick(), c.seq0+uint64(i))
-		c.made++
+		c.made.Add(1)
 		if len(c.calls) >= c.chunk {
 			c.flush()
 		}
@@ -66,37 +67,15 @@ func (c *stressCaller) pick() *stressDep {
 	return c.deps[best]
 }
 
-// call makes one call to d through its breaker and keeps its record. A
-// rejection's times bracket Allow, so its latency is the rejection's. An
-// admitted call's times lie inside the breaker's view of it (from Allow's
-// return to Done): real-time stalls then never make probes look as if they
-// overlapped more than they did (I5).
+// call makes one call to d through its breaker and keeps its record.
 func (c *stressCaller) call(base context.Context, d *stressDep, seq uint64) (rejected bool) {
 	t0 := c.r.t0
-	start := time.Since(t0)
-	t, err := d.b.Allow()
-	if err != nil {
-		end := time.Since(t0)
-		reason, gen, ok := rejection(err)
-		if !ok {
-			reason = record.RejectOpen
-		}
-		c.calls = append(c.calls, record.Call{
-			Seq: seq, Dep: d.name, StartNs: int64(start), EndNs: int64(end),
-			Outcome: record.OutcomeRejected, Fallback: d.client.Fallback, Gen: gen, Reject: reason, Err: c.text(err),
-		})
-		return true
-	}
-	start = time.Since(t0)
-	callErr := c.invoke(base, d, seq)
-	end := time.Since(t0)
-	o := t.Done(callErr)
-	c.calls = append(c.calls, record.Call{
-		Seq: seq, Dep: d.name, StartNs: int64(start), EndNs: int64(end),
-		Outcome: recordOutcome(o), Fallback: d.client.Fallback && o == breaker.Failure,
-		Gen: t.Generation(), Err: c.text(callErr),
-	})
-	return false
+	since := func() time.Duration { return time.Since(t0) }
+	a := d.b.call(base, func(context.Context) error { return c.invoke(base, d, seq) }, since)
+	rec := a.record(seq, d.name, d.client.Fallback)
+	rec.Err = c.text(a.err)
+	c.calls = append(c.calls, rec)
+	return !a.admitted
 }
 
 // invoke is one request to d's fake, as [fakes.Fake.CallSeq] makes it but
@@ -114,7 +93,7 @@ func (c *stressCaller) invoke(base context.Context, d *stressDep, seq uint64) er
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
 		defer cancel()
-		t := time.AfterFunc(durationOr(d.client.CancelAfter, time.Millisecond), cancel)
+		t := time.AfterFunc(cmp.Or(d.client.CancelAfter, time.Millisecond), cancel)
 		defer t.Stop()
 	}
 	if err := ctx.Err(); err != nil {
