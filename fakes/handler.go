@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+
+	"github.com/breakerlab/breakerlab/internal/jsonl"
 )
 
 // Request headers that carry a request's sequence number. X-Breakerlab-Seq
@@ -164,7 +166,7 @@ func (f *Fake) answerSlowly(w http.ResponseWriter, r *http.Request, d *Decision,
 // bodyPrefix appends the JSON object a body starts with.
 func (f *Fake) bodyPrefix(b []byte, d *Decision) []byte {
 	b = append(b, `{"fake":`...)
-	b = appendJSONString(b, f.name)
+	b = jsonl.AppendString(b, f.name)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendInt(b, d.Seq, 10)
 	b = append(b, `,"fault":"`...)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/breakerlab/breakerlab/internal/jsonl"
 )
 
 // Record is one request that reached a fake, as logged. Its JSON form (one
@@ -27,7 +29,7 @@ type Record struct {
 // allocate when b has room.
 func (r Record) AppendJSON(b []byte) []byte {
 	b = append(b, `{"fake":`...)
-	b = appendJSONString(b, r.Fake)
+	b = jsonl.AppendString(b, r.Fake)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendInt(b, r.Seq, 10)
 	b = append(b, `,"at":"`...)
@@ -35,36 +37,18 @@ func (r Record) AppendJSON(b []byte) []byte {
 	b = append(b, `","elapsed_ns":`...)
 	b = strconv.AppendInt(b, int64(r.Elapsed), 10)
 	b = append(b, `,"fault":`...)
-	b = appendJSONString(b, r.Fault)
+	b = jsonl.AppendString(b, r.Fault)
 	b = append(b, `,"latency_ns":`...)
 	b = strconv.AppendInt(b, int64(r.Latency), 10)
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(r.Status), 10)
 	b = append(b, `,"err":`...)
-	b = appendJSONString(b, r.Err)
+	b = jsonl.AppendString(b, r.Err)
 	return append(b, '}')
 }
 
 // MarshalJSON is [Record.AppendJSON].
 func (r Record) MarshalJSON() ([]byte, error) { return r.AppendJSON(make([]byte, 0, 192)), nil }
-
-// appendJSONString appends s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, `\u00`...)
-			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
-}
 
 // Counters are a fake's request counts since it started or was reset.
 // Their JSON form is flat: {"requests":10,"in_flight":0,"last_seq":9,

@@ -60,10 +60,22 @@ func TestRecordJSON(t *testing.T) {
 	b, err := json.Marshal(r)
 	require.NoError(t, err)
 	assert.Equal(t, `{"fake":"llm-gateway","seq":17,"at":"2026-11-26T19:00:00.000000124Z","elapsed_ns":124,`+
-		`"fault":"error","latency_ns":15000000,"status":500,"err":"say \"hi\"\u000a"}`, string(b))
+		`"fault":"error","latency_ns":15000000,"status":500,"err":"say \"hi\"\n"}`, string(b))
 	var back fakes.Record
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, r, back, "the JSON form reads back with encoding/json")
+}
+
+// A record's strings may hold anything an error message holds; the line
+// stays valid JSON, with invalid UTF-8 replaced as encoding/json does.
+func TestRecordJSONInvalidUTF8(t *testing.T) {
+	r := fakes.Record{Fake: "iam\xff", Err: "bad \xc3 byte \u2028 <tag>"}
+	line := r.AppendJSON(nil)
+	var back fakes.Record
+	require.NoError(t, json.Unmarshal(line, &back), "%s", line)
+	assert.Equal(t, "iam\ufffd", back.Fake)
+	assert.Equal(t, "bad \ufffd byte \u2028 <tag>", back.Err)
+	assert.Contains(t, string(line), `"err":"bad \ufffd byte \u2028 <tag>"`)
 }
 
 func TestCountersJSON(t *testing.T) {
