@@ -15,13 +15,15 @@ const LogFlushInterval = jsonl.DefaultFlushInterval
 // fits [Config.OnRecord]; several fakes may share one. A LogWriter is safe
 // for concurrent use by multiple goroutines.
 type LogWriter struct {
-	w *jsonl.Writer
+	w    *jsonl.Writer
+	stop func() // stops the flushing goroutine
 }
 
 // NewLogWriter starts a writer onto w. Close it to flush and stop; it does
 // not close w.
 func NewLogWriter(w io.Writer) *LogWriter {
-	return &LogWriter{w: jsonl.NewWriter(w, LogFlushInterval, 64<<10)}
+	jw := jsonl.NewWriter(w, 64<<10)
+	return &LogWriter{w: jw, stop: jsonl.FlushEvery(LogFlushInterval, func() { _ = jw.Flush() })}
 }
 
 // Write appends one record as a JSON line. After an error or Close it does
@@ -38,4 +40,7 @@ func (l *LogWriter) Err() error { return l.w.Err() }
 
 // Close flushes, stops the flushing goroutine and returns the first write
 // error. Later Writes are dropped. Close may be called more than once.
-func (l *LogWriter) Close() error { return l.w.Close() }
+func (l *LogWriter) Close() error {
+	l.stop()
+	return l.w.Close()
+}

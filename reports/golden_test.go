@@ -99,7 +99,10 @@ var fixtures = map[string]genRun{
 
 func fixtureDir(name string) string { return filepath.Join("testdata", "runs", name) }
 
-// TestMain regenerates the fixtures before any test reads them.
+// TestMain regenerates the fixtures before any test reads them. The
+// committed fixtures were recorded with schema 1 (JSON lines), so they also
+// prove that old runs still load; -update rewrites them in the current
+// schema.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if *update {

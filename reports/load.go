@@ -35,10 +35,11 @@ func IsRunDir(dir string) bool {
 }
 
 // Load reads the recorded run in dir with the readers of [record],
-// streaming its JSON-lines logs into per-dependency aggregates. A run cut
+// streaming its records into per-dependency aggregates, so its memory does
+// not grow with the number of calls. A run cut
 // short loads too: a half-written last line, a missing log, a missing
 // verdict.json or a meta.json without ended_ns become entries in
-// [Run.Warnings]. A malformed line anywhere else, or a record reports cannot
+// [Run.Warnings]. A malformed record anywhere else, or a record reports cannot
 // draw (an end before its start, an empty dependency name), is an error
 // naming the file and line.
 func Load(dir string) (*Run, error) {
@@ -154,12 +155,11 @@ func Load(dir string) (*Run, error) {
 	return run, nil
 }
 
-// stream reads the JSON-lines file name of the run with each, one of
-// record's readers, passing every record to fn. A missing file and a
-// cut-short last line become warnings.
+// stream reads the run's file name (or its schema-1 form, see
+// [record.OpenFile]) with each, one of record's readers, passing every
+// record to fn. A missing file and a cut-short last record become warnings.
 func stream[T any](run *Run, name string, each func(io.Reader, string, func(*T) error) ([]string, error), fn func(*T) error) error {
-	path := filepath.Join(run.Dir, name)
-	f, err := os.Open(path)
+	f, err := record.OpenFile(run.Dir, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		run.warnf("%s: missing; read as empty", name)
 		return nil
@@ -168,12 +168,13 @@ func stream[T any](run *Run, name string, each func(io.Reader, string, func(*T) 
 		return fmt.Errorf("reports: %w", err)
 	}
 	defer f.Close()
+	path := f.Name()
 	warnings, err := each(f, path, fn)
 	for _, w := range warnings {
 		// Errors name the file by its path; warnings name it relative to
 		// the run, so that reports do not depend on where the run lives.
 		if rest, ok := strings.CutPrefix(w, path); ok {
-			w = name + rest
+			w = filepath.Base(path) + rest
 		}
 		run.Warnings = append(run.Warnings, w)
 	}

@@ -21,16 +21,13 @@ type Flusher interface {
 	Flush() error
 }
 
-// Writer appends records to a destination through a buffer that a goroutine
-// flushes every interval, and Flush and Close flush. If the destination is a
+// Writer appends records to a destination through a buffer, which Flush and
+// Close flush and [FlushEvery] flushes on a timer. If the destination is a
 // [Flusher], its Flush follows each flush of the buffer. The first write
 // error sticks: later calls return it and write nothing. A Writer is safe
 // for concurrent use by multiple goroutines; records appended from one
 // goroutine keep their order.
 type Writer struct {
-	stop chan struct{}
-	done chan struct{}
-
 	mu     sync.Mutex
 	dst    io.Writer     // guarded by mu
 	bw     *bufio.Writer // guarded by mu
@@ -40,25 +37,13 @@ type Writer struct {
 	closed bool          // guarded by mu
 }
 
-// NewWriter starts a Writer onto dst, flushed every interval (0 means
-// [DefaultFlushInterval]) through a buffer of bufSize bytes (0 means 64 KiB).
-// Close stops it; it never closes dst.
-func NewWriter(dst io.Writer, interval time.Duration, bufSize int) *Writer {
-	if interval <= 0 {
-		interval = DefaultFlushInterval
-	}
+// NewWriter returns a Writer onto dst with a buffer of bufSize bytes (0
+// means 64 KiB). Closing it never closes dst.
+func NewWriter(dst io.Writer, bufSize int) *Writer {
 	if bufSize <= 0 {
 		bufSize = 64 << 10
 	}
-	w := &Writer{
-		stop: make(chan struct{}),
-		done: make(chan struct{}),
-		dst:  dst,
-		bw:   bufio.NewWriterSize(dst, bufSize),
-		rec:  make([]byte, 0, 256),
-	}
-	go w.flushLoop(interval)
-	return w
+	return &Writer{dst: dst, bw: bufio.NewWriterSize(dst, bufSize), rec: make([]byte, 0, 256)}
 }
 
 // Append writes one record: encode appends its bytes (a JSON line ends in
@@ -112,31 +97,40 @@ func (w *Writer) Err() error {
 	return w.err
 }
 
-// Close flushes, stops the flushing goroutine and returns the sticky error.
-// Later Appends return [ErrClosed] (or the sticky error). Close may be
-// called more than once.
+// Close flushes and returns the sticky error. Later Appends return
+// [ErrClosed] (or the sticky error). Close may be called more than once.
 func (w *Writer) Close() error {
 	w.mu.Lock()
-	already := w.closed
+	defer w.mu.Unlock()
 	w.closed = true
-	w.mu.Unlock()
-	if !already {
-		close(w.stop)
-	}
-	<-w.done
-	return w.Flush()
+	return w.flushLocked()
 }
 
-func (w *Writer) flushLoop(interval time.Duration) {
-	defer close(w.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-w.stop:
-			return
-		case <-t.C:
-			_ = w.Flush()
+// FlushEvery calls flush every interval (0 means [DefaultFlushInterval])
+// on a new goroutine, until stop is called; stop returns once the
+// goroutine has ended, and may be called more than once. One FlushEvery
+// can flush several Writers.
+func FlushEvery(interval time.Duration, flush func()) (stop func()) {
+	if interval <= 0 {
+		interval = DefaultFlushInterval
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				flush()
+			}
 		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(quit) })
+		<-done
 	}
 }

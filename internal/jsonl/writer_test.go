@@ -59,7 +59,8 @@ func line(s string) func([]byte) []byte {
 func TestWriterFlushesEveryInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var dst buffer
-		w := jsonl.NewWriter(&dst, 0, 0)
+		w := jsonl.NewWriter(&dst, 0)
+		stop := jsonl.FlushEvery(0, func() { _ = w.Flush() })
 		require.NoError(t, w.Append(line("a")))
 		assert.Empty(t, dst.String(), "buffered until the flush interval")
 
@@ -73,6 +74,8 @@ func TestWriterFlushesEveryInterval(t *testing.T) {
 		assert.Equal(t, 1, dst.Flushes(), "no flush without new records")
 
 		require.NoError(t, w.Append(line("b")))
+		stop()
+		stop() // twice is fine
 		require.NoError(t, w.Close())
 		assert.Equal(t, "\"a\"\n\"b\"\n", dst.String())
 		require.NoError(t, w.Close(), "Close twice is fine")
@@ -83,7 +86,8 @@ func TestWriterFlushesEveryInterval(t *testing.T) {
 
 func TestWriterKeepsOrderUnderConcurrency(t *testing.T) {
 	var dst buffer
-	w := jsonl.NewWriter(&dst, time.Millisecond, 64)
+	w := jsonl.NewWriter(&dst, 64)
+	stop := jsonl.FlushEvery(time.Millisecond, func() { _ = w.Flush() })
 	const goroutines, each = 8, 300
 	var wg sync.WaitGroup
 	for g := range goroutines {
@@ -94,6 +98,7 @@ func TestWriterKeepsOrderUnderConcurrency(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	stop()
 	require.NoError(t, w.Close())
 	last := map[int]int{}
 	n := 0
@@ -112,7 +117,7 @@ func TestWriterKeepsOrderUnderConcurrency(t *testing.T) {
 
 func TestWriterErrorSticks(t *testing.T) {
 	dst := buffer{fail: errors.New("disk full")}
-	w := jsonl.NewWriter(&dst, 0, 16)
+	w := jsonl.NewWriter(&dst, 16)
 	err := w.Append(line("longer than the sixteen-byte buffer"))
 	assert.ErrorContains(t, err, "disk full")
 	assert.Equal(t, err, w.Append(line("x")), "the first error sticks")

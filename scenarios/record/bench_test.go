@@ -2,6 +2,10 @@ package record_test
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/breakerlab/breakerlab/scenarios/record"
@@ -16,18 +20,39 @@ func benchCall(i int) record.Call {
 	return c
 }
 
-// BenchmarkWriteCall is the sim runner's hot path: 600 000 of these must take
-// well under 5 s in total.
+// soakCall is call i of a run like nfr6-soak-10m: 1000 calls/s, random
+// latencies, a third of them rejected with the breaker's long error text.
+func soakCall(rng *rand.Rand, i int) record.Call {
+	start := int64(i) * 1_000_000
+	c := record.Call{Seq: uint64(i), Dep: "iam", StartNs: start, EndNs: start + 5_000_000 + rng.Int64N(20_000_000),
+		Outcome: record.OutcomeSuccess, Gen: uint64(1 + i/60_000*2)}
+	if i%100 >= 70 {
+		c.EndNs = start + rng.Int64N(2000)
+		c.Outcome, c.Reject = record.OutcomeRejected, record.RejectOpen
+		c.Err = fmt.Sprintf(`breaker: circuit open (breaker "iam", generation %d): next probe at 2026-01-01T00:0%d:00.019181298Z`, c.Gen, c.Gen%10)
+	}
+	return c
+}
+
+// BenchmarkWriteCall is the sim runner's hot path: 600 000 calls of a
+// ten-minute soak. It reports the bytes each call takes on disk.
 func BenchmarkWriteCall(b *testing.B) {
-	w, err := record.Create(b.TempDir(), testMeta(), record.WriterOptions{})
+	dir := b.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	calls := make([]record.Call, 1<<16)
+	for i := range calls {
+		calls[i] = soakCall(rng, i)
+	}
 	b.ReportAllocs()
-	b.SetBytes(110)
 	i := 0
 	for b.Loop() {
-		if err := w.WriteCall(benchCall(i)); err != nil {
+		c := calls[i%len(calls)]
+		c.Seq, c.StartNs, c.EndNs = uint64(i), c.StartNs+int64(i/len(calls))*65_536_000_000, c.EndNs+int64(i/len(calls))*65_536_000_000
+		if err := w.WriteCall(c); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -36,6 +61,11 @@ func BenchmarkWriteCall(b *testing.B) {
 	if err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
+	st, err := os.Stat(filepath.Join(dir, record.CallsFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(st.Size())/float64(b.N), "B/call")
 }
 
 // BenchmarkWriteCallParallel measures lock contention when live mode's
@@ -62,23 +92,49 @@ func BenchmarkWriteCallParallel(b *testing.B) {
 	}
 }
 
+// BenchmarkEachCall reads 100 000 calls in each form: the binary records a
+// Writer writes (calls.bin), and the JSON lines of schema 1.
 func BenchmarkEachCall(b *testing.B) {
-	var data []byte
-	const n = 10_000
+	const n = 100_000
+	dir := b.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var jsonLines []byte
+	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
 		c := benchCall(i)
-		data = append(c.AppendJSON(data), '\n')
-	}
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		count := 0
-		if _, err := record.EachCall(bytes.NewReader(data), "calls.jsonl", func(*record.Call) error {
-			count++
-			return nil
-		}); err != nil || count != n {
-			b.Fatal(err, count)
+		c.EndNs += rng.Int64N(20e6)
+		jsonLines = append(c.AppendJSON(jsonLines), '\n')
+		if err := w.WriteCall(c); err != nil {
+			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/call")
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	binary, err := os.ReadFile(filepath.Join(dir, record.CallsFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, form := range []struct {
+		name string
+		data []byte
+	}{{"binary", binary}, {"json", jsonLines}} {
+		b.Run(form.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				count := 0
+				if _, err := record.EachCall(bytes.NewReader(form.data), "calls", func(*record.Call) error {
+					count++
+					return nil
+				}); err != nil || count != n {
+					b.Fatal(err, count)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/call")
+			b.ReportMetric(float64(len(form.data))/n, "B/call")
+		})
+	}
 }

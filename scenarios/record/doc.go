@@ -1,6 +1,7 @@
-// Package record reads and writes a breakerlab run directory: meta.json, the
-// streamed JSON-lines files calls.jsonl, transitions.jsonl, dependency.jsonl
-// and snapshots.jsonl, and the checker's verdict.json.
+// Package record reads and writes a breakerlab run directory: meta.json;
+// the calls and the dependency requests, as compressed binary records
+// (calls.bin, dependency.bin); the transitions and snapshots, as JSON lines
+// (transitions.jsonl, snapshots.jsonl); and the checker's verdict.json.
 //
 // The runner records while it runs; the checker and the reports read back:
 //
@@ -13,9 +14,13 @@
 //	err = w.Close() // flushes, rewrites meta.json
 //	run, err := record.Read("out/nfr6-iam-outage") // run.Calls, run.Transitions, run.Warnings
 //
-// Lines are encoded by hand (no reflection) in a fixed key order, so a
-// single-goroutine run is byte-for-byte reproducible, and are flushed at least
-// every [DefaultFlushInterval] so a killed run still leaves readable files;
-// readers skip a last line cut in half and report it as a warning.
-// The file formats are specified in notes/run-directory.md.
+// A call takes about 7 bytes on disk, calls and requests together
+// (BenchmarkWriteCall); [Cat] (and `breakerlab cat FILE`) prints any run
+// file as the JSON lines of schema 1, for jq. Records are flushed at least
+// every [DefaultFlushInterval], so a killed run still leaves readable
+// files: the readers skip a last record cut in half, and a compressed
+// stream cut off mid-frame, and report them as warnings. They also read runs
+// recorded with schema 1, whose calls and requests were JSON lines
+// (calls.jsonl, dependency.jsonl). docs/run-directory.md specifies the
+// files.
 package record

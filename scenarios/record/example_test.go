@@ -30,8 +30,15 @@ func Example() {
 		panic(err)
 	}
 
-	calls, _ := os.ReadFile(filepath.Join(dir, record.CallsFile))
-	fmt.Print(string(calls))
+	// calls.bin is compressed binary; Cat prints it as JSON lines.
+	f, err := os.Open(filepath.Join(dir, record.CallsFile))
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	if _, err := record.Cat(os.Stdout, f, record.CallsFile); err != nil {
+		panic(err)
+	}
 	run, err := record.Read(dir)
 	if err != nil {
 		panic(err)

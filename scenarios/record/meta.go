@@ -10,15 +10,21 @@ import (
 )
 
 // SchemaVersion is the version of the run directory's files this package
-// writes and reads.
-const SchemaVersion = 1
+// writes. Version 2 records calls and dependency requests as compressed
+// binary records (CallsFile, DependencyFile); version 1 recorded them as
+// JSON lines (calls.jsonl, dependency.jsonl). The readers read both.
+const SchemaVersion = 2
 
-// The file names inside a run directory.
+// oldestSchema is the oldest schema version the readers read.
+const oldestSchema = 1
+
+// The file names inside a run directory. [OpenFile] finds a schema-1 run's
+// calls.jsonl and dependency.jsonl under CallsFile and DependencyFile.
 const (
 	MetaFile        = "meta.json"
-	CallsFile       = "calls.jsonl"
+	CallsFile       = "calls.bin"
 	TransitionsFile = "transitions.jsonl"
-	DependencyFile  = "dependency.jsonl"
+	DependencyFile  = "dependency.bin"
 	SnapshotsFile   = "snapshots.jsonl"
 	VerdictFile     = "verdict.json"
 )
@@ -167,10 +173,18 @@ func ReadMeta(dir string) (Meta, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return Meta{}, fmt.Errorf("record: %s: %s", path, jsonErrorAt(b, err))
 	}
-	if m.SchemaVersion != SchemaVersion {
-		return Meta{}, fmt.Errorf("record: %s: key \"schema_version\": got %d, want %d", path, m.SchemaVersion, SchemaVersion)
+	if err := checkSchema(m.SchemaVersion); err != nil {
+		return Meta{}, fmt.Errorf("record: %s: %w", path, err)
 	}
 	return m, nil
+}
+
+// checkSchema accepts the schema versions the readers read.
+func checkSchema(v int) error {
+	if v < oldestSchema || v > SchemaVersion {
+		return fmt.Errorf("key \"schema_version\": got %d, want %d to %d (a newer breakerlab wrote it?)", v, oldestSchema, SchemaVersion)
+	}
+	return nil
 }
 
 // jsonErrorAt adds a line number to an encoding/json error when it has an offset.

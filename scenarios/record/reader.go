@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -25,18 +26,19 @@ type Run struct {
 	Warnings []string
 }
 
-// Read reads every file of the run directory dir. A bad line is an error
-// naming the file, line and key; a cut-off last line and a missing .jsonl file
-// are warnings in Run.Warnings.
+// Read reads every file of the run directory dir, in any schema this
+// package reads. A bad record is an error naming the file, the line or
+// record, and the key; a cut-off last record and a missing file are
+// warnings in Run.Warnings.
 func Read(dir string) (*Run, error) {
 	meta, err := ReadMeta(dir)
 	if err != nil {
 		return nil, err
 	}
 	run := &Run{Dir: dir, Meta: meta}
-	// calls.jsonl and dependency.jsonl are the big files: read them on two
-	// goroutines (the other two are small), then join in a fixed order so
-	// warnings come out the same every time.
+	// The calls and the dependency requests are the big files: read them on
+	// two goroutines (the other two are small), then join in a fixed order
+	// so warnings come out the same every time.
 	var (
 		wg                 sync.WaitGroup
 		depWarn            []string
@@ -46,16 +48,16 @@ func Read(dir string) (*Run, error) {
 	)
 	wg.Go(func() {
 		depErr = readFile(dir, DependencyFile, &depWarn, func(f *os.File, size int64) ([]string, error) {
-			run.DepRequests = make([]DepRequest, 0, size/80+1)
-			return EachDepRequest(f, filepath.Join(dir, DependencyFile), func(r *DepRequest) error {
+			run.DepRequests = make([]DepRequest, 0, size/bytesPerRecord(f, 80, 3)+1)
+			return EachDepRequest(f, f.Name(), func(r *DepRequest) error {
 				run.DepRequests = append(run.DepRequests, *r)
 				return nil
 			})
 		})
 	})
 	callErr = readFile(dir, CallsFile, &callWarn, func(f *os.File, size int64) ([]string, error) {
-		run.Calls = make([]Call, 0, size/90+1)
-		return EachCall(f, filepath.Join(dir, CallsFile), func(c *Call) error {
+		run.Calls = make([]Call, 0, size/bytesPerRecord(f, 90, 3)+1)
+		return EachCall(f, f.Name(), func(c *Call) error {
 			run.Calls = append(run.Calls, *c)
 			return nil
 		})
@@ -63,13 +65,13 @@ func Read(dir string) (*Run, error) {
 	var transWarn, snapWarn []string
 	otherErrs = errors.Join(
 		readFile(dir, TransitionsFile, &transWarn, func(f *os.File, size int64) ([]string, error) {
-			return EachTransition(f, filepath.Join(dir, TransitionsFile), func(t *Transition) error {
+			return EachTransition(f, f.Name(), func(t *Transition) error {
 				run.Transitions = append(run.Transitions, *t)
 				return nil
 			})
 		}),
 		readFile(dir, SnapshotsFile, &snapWarn, func(f *os.File, size int64) ([]string, error) {
-			return EachSnapshot(f, filepath.Join(dir, SnapshotsFile), func(s *Snapshot) error {
+			return EachSnapshot(f, f.Name(), func(s *Snapshot) error {
 				run.Snapshots = append(run.Snapshots, *s)
 				return nil
 			})
@@ -84,11 +86,20 @@ func Read(dir string) (*Run, error) {
 	return run, nil
 }
 
+// bytesPerRecord guesses a record's size in f, JSON lines or binary, to
+// size the slice it is read into. The guess for binary is low: capacity
+// never touched costs no memory, while growing the slice copies it.
+func bytesPerRecord(f *os.File, jsonLine, binary int64) int64 {
+	if strings.HasSuffix(f.Name(), ".jsonl") {
+		return jsonLine
+	}
+	return binary
+}
+
 func readFile(dir, name string, warnings *[]string, read func(f *os.File, size int64) ([]string, error)) error {
-	path := filepath.Join(dir, name)
-	f, err := os.Open(path)
+	f, err := OpenFile(dir, name)
 	if errors.Is(err, os.ErrNotExist) {
-		*warnings = append(*warnings, fmt.Sprintf("%s: missing; read as empty", path))
+		*warnings = append(*warnings, fmt.Sprintf("%s: missing; read as empty", filepath.Join(dir, name)))
 		return nil
 	}
 	if err != nil {
@@ -104,65 +115,108 @@ func readFile(dir, name string, warnings *[]string, read func(f *os.File, size i
 	return err
 }
 
-// EachCall decodes calls.jsonl from r, calling fn with each call in order;
-// the *Call is reused, so fn must copy what it keeps. name labels errors
-// ("calls.jsonl:12: key \"gen\": …"). A last line cut off before its newline
-// is skipped and reported in warnings; any other bad line is an error. An
-// error from fn stops the read and is returned, unchanged unless [Invalid]
-// marks it, in which case it names the file and line as a bad line does.
+// EachCall decodes the calls of a run's CallsFile from r, calling fn with
+// each call in order; the *Call is reused, so fn must copy what it keeps. r
+// may hold any form the calls were recorded in: the binary records of
+// schema 2, or the JSON lines of schema 1 (calls.jsonl), compressed with
+// zstd or not. name labels errors ("calls.bin: record 12: …",
+// "calls.jsonl:12: key \"gen\": …"). A last record cut off by a killed run
+// is skipped and reported in warnings, and so is a compressed stream cut
+// off mid-frame; any other bad record is an error. An error from fn stops
+// the read and is returned, unchanged unless [Invalid] marks it, in which
+// case it names the file and record as a bad record does.
 func EachCall(r io.Reader, name string, fn func(*Call) error) (warnings []string, err error) {
-	var c Call
-	return eachLine(r, name, func(d *decoder) error {
-		if err := c.decode(d); err != nil {
-			return err
-		}
-		if err := fn(&c); err != nil {
-			return errCallback{err}
-		}
-		return nil
-	})
+	bin, line := callDecoders(fn)
+	return eachRecord(r, name, kindCalls, bin, line)
 }
 
-// EachTransition decodes transitions.jsonl from r as EachCall does calls.jsonl.
+// callDecoders returns the decoders of the binary and the JSON-lines form
+// of calls, each passing the call it decodes to fn.
+func callDecoders(fn func(*Call) error) (func(*binDecoder) error, func([]byte) error) {
+	var (
+		c Call
+		d decoder
+	)
+	bin := func(b *binDecoder) error {
+		if err := b.call(&c); err != nil {
+			return err
+		}
+		return callback(fn(&c))
+	}
+	line := func(l []byte) error {
+		d.reset(l)
+		if err := c.decode(&d); err != nil {
+			return err
+		}
+		if err := d.end(); err != nil {
+			return err
+		}
+		return callback(fn(&c))
+	}
+	return bin, line
+}
+
+// EachDepRequest decodes the dependency requests of a run's DependencyFile
+// from r as EachCall does calls.
+func EachDepRequest(r io.Reader, name string, fn func(*DepRequest) error) (warnings []string, err error) {
+	bin, line := depRequestDecoders(fn)
+	return eachRecord(r, name, kindDeps, bin, line)
+}
+
+// depRequestDecoders is callDecoders for dependency requests.
+func depRequestDecoders(fn func(*DepRequest) error) (func(*binDecoder) error, func([]byte) error) {
+	var (
+		q DepRequest
+		d decoder
+	)
+	bin := func(b *binDecoder) error {
+		if err := b.depRequest(&q); err != nil {
+			return err
+		}
+		return callback(fn(&q))
+	}
+	line := func(l []byte) error {
+		d.reset(l)
+		if err := q.decode(&d); err != nil {
+			return err
+		}
+		if err := d.end(); err != nil {
+			return err
+		}
+		return callback(fn(&q))
+	}
+	return bin, line
+}
+
+// EachTransition decodes transitions.jsonl (or inferred.jsonl) from r as
+// EachCall does calls.
 func EachTransition(r io.Reader, name string, fn func(*Transition) error) (warnings []string, err error) {
 	var t Transition
-	return eachLine(r, name, func(d *decoder) error {
-		if err := t.decode(d); err != nil {
+	return eachRecord(r, name, "transitions", nil, func(l []byte) error {
+		if err := t.UnmarshalJSON(l); err != nil {
 			return err
 		}
-		if err := fn(&t); err != nil {
-			return errCallback{err}
-		}
-		return nil
+		return callback(fn(&t))
 	})
 }
 
-// EachDepRequest decodes dependency.jsonl from r as EachCall does calls.jsonl.
-func EachDepRequest(r io.Reader, name string, fn func(*DepRequest) error) (warnings []string, err error) {
-	var q DepRequest
-	return eachLine(r, name, func(d *decoder) error {
-		if err := q.decode(d); err != nil {
-			return err
-		}
-		if err := fn(&q); err != nil {
-			return errCallback{err}
-		}
-		return nil
-	})
-}
-
-// EachSnapshot decodes snapshots.jsonl from r as EachCall does calls.jsonl.
+// EachSnapshot decodes snapshots.jsonl from r as EachCall does calls.
 func EachSnapshot(r io.Reader, name string, fn func(*Snapshot) error) (warnings []string, err error) {
 	var s Snapshot
-	return eachLine(r, name, func(d *decoder) error {
-		if err := s.decode(d); err != nil {
+	return eachRecord(r, name, "snapshots", nil, func(l []byte) error {
+		if err := s.UnmarshalJSON(l); err != nil {
 			return err
 		}
-		if err := fn(&s); err != nil {
-			return errCallback{err}
-		}
-		return nil
+		return callback(fn(&s))
 	})
+}
+
+// callback marks a non-nil error from the caller's fn, to be passed through.
+func callback(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errCallback{err}
 }
 
 // errCallback marks an error returned by the caller's fn, passed through unwrapped.
@@ -191,10 +245,12 @@ func (e invalidError) Unwrap() error { return e.err }
 
 // eachLine splits r into lines and decodes each with decode. Blank lines are
 // skipped.
-func eachLine(r io.Reader, name string, decode func(d *decoder) error) ([]string, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
+func eachLine(r io.Reader, name string, decode func(line []byte) error) ([]string, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 256<<10)
+	}
 	var (
-		d        decoder
 		long     []byte
 		warnings []string
 	)
@@ -213,12 +269,7 @@ func eachLine(r io.Reader, name string, decode func(d *decoder) error) ([]string
 		}
 		complete := len(line) > 0 && line[len(line)-1] == '\n'
 		if len(bytes.TrimSpace(line)) > 0 {
-			d.reset(line)
-			derr := decode(&d)
-			if derr == nil {
-				derr = d.end()
-			}
-			if derr != nil {
+			if derr := decode(line); derr != nil {
 				if cb, ok := derr.(errCallback); ok {
 					if errors.As(cb.err, new(invalidError)) {
 						return warnings, fmt.Errorf("record: %s:%d: %w", name, lineNo, cb.err)

@@ -123,13 +123,13 @@ func TestLinesMatchContract(t *testing.T) {
 		string(c.AppendJSON(nil)))
 	tr := record.Transition{Dep: "iam", From: record.StateClosed, To: record.StateOpen, AtNs: 31000000000, Gen: 4, Reason: "5 consecutive failures"}
 	assert.Equal(t, `{"dep":"iam","from":"closed","to":"open","at_ns":31000000000,"gen":4,"reason":"5 consecutive failures"}`,
-		string(tr.AppendJSON(nil)))
+		string(mustJSON(t, tr)))
 	d := record.DepRequest{Dep: "iam", Seq: 17, AtNs: 124, Fault: "error", LatencyNs: 15000000, Status: 500, Err: "injected error"}
 	assert.Equal(t, `{"dep":"iam","seq":17,"at_ns":124,"fault":"error","latency_ns":15000000,"status":500,"err":"injected error"}`,
 		string(d.AppendJSON(nil)))
 	s := record.Snapshot{Dep: "iam", AtNs: 300000000000, State: record.StateClosed, Gen: 7, Totals: record.Totals{Success: 1, Failure: 2, Rejected: 3}}
 	assert.Equal(t, `{"dep":"iam","at_ns":300000000000,"state":"closed","gen":7,"consecutive_failures":0,"consecutive_successes":0,"probes_in_flight":0,"totals":{"success":1,"failure":2,"ignored":0,"rejected":3}}`,
-		string(s.AppendJSON(nil)))
+		string(mustJSON(t, s)))
 }
 
 // encoding/json must read what we write, with the same values.
@@ -147,18 +147,29 @@ func TestLinesAreValidJSON(t *testing.T) {
 	}
 }
 
+// Identical input gives identical records: the same bytes for the JSON
+// files, the same JSON lines out of the binary ones.
 func TestDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	writeSample(t, a)
 	writeSample(t, b)
 	for _, name := range []string{record.MetaFile, record.CallsFile, record.TransitionsFile, record.DependencyFile, record.SnapshotsFile} {
-		x, err := os.ReadFile(filepath.Join(a, name))
-		require.NoError(t, err)
-		y, err := os.ReadFile(filepath.Join(b, name))
-		require.NoError(t, err)
-		assert.Equal(t, string(x), string(y), name)
+		x, y := catFile(t, filepath.Join(a, name)), catFile(t, filepath.Join(b, name))
+		assert.Equal(t, x, y, name)
 		assert.NotEmpty(t, x, name)
 	}
+}
+
+// catFile returns record.Cat's output for the file at path.
+func catFile(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var out bytes.Buffer
+	_, err = record.Cat(&out, f, filepath.Base(path))
+	require.NoError(t, err)
+	return out.String()
 }
 
 func TestConcurrentWriters(t *testing.T) {
@@ -190,21 +201,27 @@ func TestConcurrentWriters(t *testing.T) {
 	assert.Len(t, seen, goroutines*each)
 }
 
+// A record reaches the file within one flush interval, without Close: a
+// killed run's files hold it, and read with a warning that they were cut.
 func TestPeriodicFlush(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		dir := t.TempDir()
 		w, err := record.Create(dir, testMeta(), record.WriterOptions{})
 		require.NoError(t, err)
 		require.NoError(t, w.WriteCall(sampleCalls[0]))
-		data, err := os.ReadFile(filepath.Join(dir, record.CallsFile))
+		require.NoError(t, w.WriteTransition(sampleTransitions[0]))
+		run, err := record.Read(dir)
 		require.NoError(t, err)
-		assert.Empty(t, data, "buffered until the flush interval")
+		assert.Empty(t, run.Calls, "buffered until the flush interval")
 
 		time.Sleep(record.DefaultFlushInterval + time.Millisecond)
 		synctest.Wait()
-		data, err = os.ReadFile(filepath.Join(dir, record.CallsFile))
+		run, err = record.Read(dir)
 		require.NoError(t, err)
-		assert.Equal(t, string(sampleCalls[0].AppendJSON(nil))+"\n", string(data))
+		assert.Equal(t, sampleCalls[:1], run.Calls)
+		assert.Equal(t, sampleTransitions[:1], run.Transitions)
+		require.Len(t, run.Warnings, 1, "the calls end mid-stream (no dependency request was written)")
+		assert.Contains(t, run.Warnings[0], "calls.bin: cut off mid-stream")
 		require.NoError(t, w.Close())
 	})
 }
@@ -256,10 +273,13 @@ func TestCreateRejectsBadOptions(t *testing.T) {
 func TestTruncatedLastLineIsAWarning(t *testing.T) {
 	dir := t.TempDir()
 	writeSample(t, dir)
-	path := filepath.Join(dir, record.CallsFile)
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, data[:len(data)-20], 0o644))
+	// A schema-1 run: calls.jsonl in place of calls.bin.
+	var data []byte
+	for _, c := range sampleCalls {
+		data = append(c.AppendJSON(data), '\n')
+	}
+	require.NoError(t, os.Remove(filepath.Join(dir, record.CallsFile)))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "calls.jsonl"), data[:len(data)-20], 0o644))
 
 	run, err := record.Read(dir)
 	require.NoError(t, err)
@@ -448,9 +468,13 @@ func TestMetaErrors(t *testing.T) {
 	_, err := record.ReadMeta(dir)
 	assert.ErrorContains(t, err, `meta.json: line 3: key "seed"`)
 
-	require.NoError(t, os.WriteFile(filepath.Join(dir, record.MetaFile), []byte(`{"schema_version": 2}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, record.MetaFile), []byte(`{"schema_version": 3}`), 0o644))
 	_, err = record.ReadMeta(dir)
-	assert.ErrorContains(t, err, `key "schema_version": got 2, want 1`)
+	assert.ErrorContains(t, err, `key "schema_version": got 3, want 1 to 2`)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, record.MetaFile), []byte(`{"schema_version": 1}`), 0o644))
+	m, err := record.ReadMeta(dir)
+	require.NoError(t, err, "schema 1 reads")
+	assert.Equal(t, 1, m.SchemaVersion)
 }
 
 func TestPhaseIsHealthy(t *testing.T) {
@@ -486,7 +510,7 @@ func TestVerdictRoundTrip(t *testing.T) {
 
 	got, err := record.ReadVerdict(dir)
 	require.NoError(t, err)
-	assert.Equal(t, 1, got.SchemaVersion)
+	assert.Equal(t, record.SchemaVersion, got.SchemaVersion)
 	c, ok := got.Check("I2")
 	require.True(t, ok)
 	assert.Equal(t, "transition #1 closed→open", c.Violations[0].Event)
@@ -543,10 +567,13 @@ func TestEncodingJSONRoundTripsEveryRecord(t *testing.T) {
 		}
 	}
 	var tr record.Transition
-	assert.ErrorContains(t, json.Unmarshal([]byte(`{"dep":"a","from":"ajar","to":"open","at_ns":1,"gen":1}`), &tr), `key "from": column 25: unknown state "ajar"`)
+	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","from":"ajar","to":"open","at_ns":1,"gen":1}`), &tr), `key "from": unknown state "ajar", want closed, open or half-open`)
+	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","from":"open","to":"closed","at_ns":1.5,"gen":1}`), &tr), `key "at_ns": want int64, got number 1.5`)
+	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","from":"open","to":"closed","gen":1}`), &tr), `missing key "at_ns"`)
+	assert.EqualError(t, json.Unmarshal([]byte(`[1]`), &tr), `want an object, got array`)
 	var s record.Snapshot
-	assert.ErrorContains(t, json.Unmarshal([]byte(`{"dep":"a","at_ns":1,"state":"open","gen":1}`), &s), `missing key "totals"`)
-	assert.ErrorContains(t, json.Unmarshal([]byte(`{"dep":"a","at_ns":1,"state":"open","gen":1,"totals":{"success":-1}}`), &s), `key "totals": key "success"`)
+	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","at_ns":1,"state":"open","gen":1}`), &s), `missing key "totals"`)
+	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","at_ns":1,"state":"open","gen":1,"totals":{"success":-1}}`), &s), `key "totals": key "success": want uint64, got number -1`)
 	var d record.DepRequest
 	assert.ErrorContains(t, json.Unmarshal([]byte(`{"dep":"a","seq":1,"at_ns":1,"status":99999999999}`), &d), `key "status": column 50: integer 99999999999 out of range`)
 }

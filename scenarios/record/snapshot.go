@@ -1,5 +1,7 @@
 package record
 
+import "cmp"
+
 // Snapshot is a breaker's state and counters at one moment: a line of
 // snapshots.jsonl. The runner writes at least one per dependency at the end.
 type Snapshot struct {
@@ -21,119 +23,27 @@ type Totals struct {
 	Rejected uint64 `json:"rejected"` // calls refused without running
 }
 
-// AppendJSON appends the snapshot as one JSON object (no newline).
-func (s *Snapshot) AppendJSON(b []byte) []byte {
-	b = appendKeyString(b, `{"dep":`, s.Dep)
-	b = appendKeyInt(b, `,"at_ns":`, s.AtNs)
-	b = append(b, `,"state":"`...)
-	b = append(b, s.State.String()...)
-	b = appendKeyUint(b, `","gen":`, s.Gen)
-	b = appendKeyInt(b, `,"consecutive_failures":`, int64(s.ConsecutiveFailures))
-	b = appendKeyInt(b, `,"consecutive_successes":`, int64(s.ConsecutiveSuccesses))
-	b = appendKeyInt(b, `,"probes_in_flight":`, int64(s.ProbesInFlight))
-	b = appendKeyUint(b, `,"totals":{"success":`, s.Totals.Success)
-	b = appendKeyUint(b, `,"failure":`, s.Totals.Failure)
-	b = appendKeyUint(b, `,"ignored":`, s.Totals.Ignored)
-	b = appendKeyUint(b, `,"rejected":`, s.Totals.Rejected)
-	return append(b, '}', '}')
-}
-
-// MarshalJSON encodes the snapshot as AppendJSON does.
-func (s Snapshot) MarshalJSON() ([]byte, error) {
-	if err := s.State.valid(); err != nil {
-		return nil, err
-	}
-	return s.AppendJSON(nil), nil
-}
-
-// UnmarshalJSON decodes one snapshots.jsonl object. Unknown keys are ignored.
+// UnmarshalJSON decodes one snapshots.jsonl object. Unknown keys are
+// ignored; dep, at_ns, state, gen and totals are required. (Encoding is
+// encoding/json's, in the order of the fields.)
 func (s *Snapshot) UnmarshalJSON(b []byte) error {
-	d := decoder{b: b}
-	if err := s.decode(&d); err != nil {
+	o, err := parseObject(b)
+	if err != nil {
 		return err
 	}
-	return d.end()
-}
-
-var snapshotRequired = []string{"dep", "at_ns", "state", "gen", "totals"}
-
-func (s *Snapshot) decode(d *decoder) error {
-	*s = Snapshot{}
-	if err := d.openObject(); err != nil {
+	var n Snapshot
+	if err := cmp.Or(
+		o.get("dep", &n.Dep, true),
+		o.get("at_ns", &n.AtNs, true),
+		o.get("state", &n.State, true),
+		o.get("gen", &n.Gen, true),
+		o.get("consecutive_failures", &n.ConsecutiveFailures, false),
+		o.get("consecutive_successes", &n.ConsecutiveSuccesses, false),
+		o.get("probes_in_flight", &n.ProbesInFlight, false),
+		o.get("totals", &n.Totals, true),
+	); err != nil {
 		return err
 	}
-	var seen fieldSet
-	for first := true; ; first = false {
-		ok, err := d.more(first)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		k, err := d.key()
-		if err != nil {
-			return err
-		}
-		switch string(k) {
-		case "dep":
-			seen |= 1 << 0
-			s.Dep, err = d.string()
-		case "at_ns":
-			seen |= 1 << 1
-			s.AtNs, err = d.int()
-		case "state":
-			seen |= 1 << 2
-			s.State, err = d.state()
-		case "gen":
-			seen |= 1 << 3
-			s.Gen, err = d.uint()
-		case "consecutive_failures":
-			s.ConsecutiveFailures, err = d.smallInt()
-		case "consecutive_successes":
-			s.ConsecutiveSuccesses, err = d.smallInt()
-		case "probes_in_flight":
-			s.ProbesInFlight, err = d.smallInt()
-		case "totals":
-			seen |= 1 << 4
-			err = s.Totals.decode(d)
-		default:
-			err = d.skip(0)
-		}
-		if err != nil {
-			return keyError(k, err)
-		}
-	}
-	return seen.missing(snapshotRequired)
-}
-
-func (t *Totals) decode(d *decoder) error {
-	if err := d.openObject(); err != nil {
-		return err
-	}
-	for first := true; ; first = false {
-		ok, err := d.more(first)
-		if err != nil || !ok {
-			return err
-		}
-		k, err := d.key()
-		if err != nil {
-			return err
-		}
-		switch string(k) {
-		case "success":
-			t.Success, err = d.uint()
-		case "failure":
-			t.Failure, err = d.uint()
-		case "ignored":
-			t.Ignored, err = d.uint()
-		case "rejected":
-			t.Rejected, err = d.uint()
-		default:
-			err = d.skip(0)
-		}
-		if err != nil {
-			return keyError(k, err)
-		}
-	}
+	*s = n
+	return nil
 }

@@ -150,8 +150,8 @@ func ReadVerdict(dir string) (*Verdict, error) {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("record: %s: %s", path, jsonErrorAt(b, err))
 	}
-	if v.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("record: %s: key \"schema_version\": got %d, want %d", path, v.SchemaVersion, SchemaVersion)
+	if err := checkSchema(v.SchemaVersion); err != nil {
+		return nil, fmt.Errorf("record: %s: %w", path, err)
 	}
 	return &v, nil
 }
