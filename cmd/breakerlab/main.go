@@ -29,6 +29,7 @@ var commands = map[string]command{
 	"report":   {"rebuild the HTML, Markdown, JSON and JUnit reports and plots of recorded runs", reportCmd},
 	"bench":    {"run the lock-contention benchmarks and plot ns/op against goroutines", benchCmd},
 	"gate":     {"compare benchmark results with a baseline; fail on a significant slowdown", gateCmd},
+	"cat":      {"print a run's files (calls.bin, dependency.bin, …) as JSON lines, for jq", catCmd},
 }
 
 // Exit codes, documented in the README.
