@@ -511,7 +511,7 @@ func TestDirWritesNothingAndReads(t *testing.T) {
 	v, err := check.Dir(run.Dir, check.Options{})
 	require.NoError(t, err)
 	assert.True(t, v.Passed, explain(v))
-	assert.Equal(t, 1, v.SchemaVersion)
+	assert.Equal(t, record.SchemaVersion, v.SchemaVersion)
 	require.NoError(t, v.Write(run.Dir))
 	back, err := record.ReadVerdict(run.Dir)
 	require.NoError(t, err)
