@@ -160,7 +160,7 @@ func (g genRun) startTimes() ([]time.Duration, time.Duration) {
 func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []time.Duration, end time.Duration) error {
 	state, gen := record.StateClosed, uint64(1)
 	var fails, succ int
-	var openedAt time.Duration
+	var openedAt, flushed time.Duration
 	var totals record.Totals
 	transition := func(to record.State, at time.Duration, reason string) error {
 		gen++
@@ -185,10 +185,12 @@ func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []
 			}
 		}
 		seq := uint64(i + 1)
-		if i%20 == 19 { // as the writer's timer would, so that a cut loses only the end
+		if start-flushed >= record.DefaultFlushInterval {
+			// As the writer's timer would: a cut then loses only the end.
 			if err := w.Flush(); err != nil {
 				return err
 			}
+			flushed = start
 		}
 		if state == record.StateOpen {
 			totals.Rejected++
