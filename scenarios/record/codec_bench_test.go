@@ -50,8 +50,15 @@ func lines(n int, line func(i int) []byte) []byte {
 	return b
 }
 
-// BenchmarkDecode compares, per record type, the hand-written decoder
-// (EachCall and its siblings) with encoding/json reading the same lines.
+// BenchmarkDecode compares, per record type, this package's reader of JSON
+// lines (EachCall and its siblings) with encoding/json decoding the same
+// lines into a plain struct. For calls and dependency requests the reader
+// is hand-written, and pays: 5–7× faster, 0.5 µs a line against 2.5–4 µs,
+// for the 600 000 lines of a ten-minute run of schema 1 (schema 2 is binary:
+// BenchmarkEachCall). Transitions and snapshots had hand-written decoders
+// too, 6× faster (0.3–0.7 µs), but a ten-minute run has 8 transitions and
+// 600 snapshots, a few milliseconds either way: they go through
+// encoding/json (4.5 and 7 µs a line, with the checks of required keys).
 func BenchmarkDecode(b *testing.B) {
 	const n = 1000
 	types := []struct {
@@ -82,7 +89,7 @@ func BenchmarkDecode(b *testing.B) {
 			}, decodeAll[plainSnapshot]},
 	}
 	for _, ty := range types {
-		b.Run(ty.name+"/hand", func(b *testing.B) {
+		b.Run(ty.name+"/record", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(ty.data)))
 			for b.Loop() {

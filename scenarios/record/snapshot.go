@@ -1,6 +1,9 @@
 package record
 
-import "cmp"
+import (
+	"cmp"
+	"encoding/json"
+)
 
 // Snapshot is a breaker's state and counters at one moment: a line of
 // snapshots.jsonl. The runner writes at least one per dependency at the end.
@@ -27,6 +30,27 @@ type Totals struct {
 // ignored; dep, at_ns, state, gen and totals are required. (Encoding is
 // encoding/json's, in the order of the fields.)
 func (s *Snapshot) UnmarshalJSON(b []byte) error {
+	// The fast path, as Transition's.
+	type plain Snapshot
+	var n Snapshot
+	v := struct {
+		*plain
+		Dep    *string `json:"dep"`
+		AtNs   *int64  `json:"at_ns"`
+		Gen    *uint64 `json:"gen"`
+		Totals *Totals `json:"totals"`
+	}{plain: (*plain)(&n)}
+	if err := json.Unmarshal(b, &v); err == nil && v.Dep != nil && n.State != 0 && v.AtNs != nil && v.Gen != nil && v.Totals != nil {
+		n.Dep, n.AtNs, n.Gen, n.Totals = *v.Dep, *v.AtNs, *v.Gen, *v.Totals
+		*s = n
+		return nil
+	}
+	return s.unmarshalByKey(b)
+}
+
+// unmarshalByKey decodes b one key at a time, so that an error names its
+// key: the slow path, for a line the fast path refused.
+func (s *Snapshot) unmarshalByKey(b []byte) error {
 	o, err := parseObject(b)
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package record
 
-import "cmp"
+import (
+	"cmp"
+	"encoding/json"
+)
 
 // Transition is one breaker state change: a line of transitions.jsonl.
 type Transition struct {
@@ -24,6 +27,28 @@ type Transition struct {
 // ignored; dep, from, to, at_ns and gen are required. (Encoding is
 // encoding/json's, in the order of the fields.)
 func (t *Transition) UnmarshalJSON(b []byte) error {
+	// The fast path: one pass of encoding/json, with pointers that tell a
+	// required key missing from a zero (a zero state is invalid, so From
+	// and To tell by themselves).
+	type plain Transition
+	var n Transition
+	v := struct {
+		*plain
+		Dep  *string `json:"dep"`
+		AtNs *int64  `json:"at_ns"`
+		Gen  *uint64 `json:"gen"`
+	}{plain: (*plain)(&n)}
+	if err := json.Unmarshal(b, &v); err == nil && v.Dep != nil && n.From != 0 && n.To != 0 && v.AtNs != nil && v.Gen != nil {
+		n.Dep, n.AtNs, n.Gen = *v.Dep, *v.AtNs, *v.Gen
+		*t = n
+		return nil
+	}
+	return t.unmarshalByKey(b)
+}
+
+// unmarshalByKey decodes b one key at a time, so that an error names its
+// key: the slow path, for a line the fast path refused.
+func (t *Transition) unmarshalByKey(b []byte) error {
 	o, err := parseObject(b)
 	if err != nil {
 		return err
