@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
@@ -93,7 +95,8 @@ func BenchmarkWriteCallParallel(b *testing.B) {
 }
 
 // BenchmarkEachCall reads 100 000 calls in each form: the binary records a
-// Writer writes (calls.bin), and the JSON lines of schema 1.
+// Writer writes (calls.bin), the JSON lines of schema 1, and those lines
+// compressed with zstd (the alternative to binary records, measured).
 func BenchmarkEachCall(b *testing.B) {
 	const n = 100_000
 	dir := b.TempDir()
@@ -118,10 +121,21 @@ func BenchmarkEachCall(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	var zstdLines bytes.Buffer
+	z, err := zstd.NewWriter(&zstdLines, zstd.WithEncoderLevel(zstd.SpeedFastest))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := z.Write(jsonLines); err != nil {
+		b.Fatal(err)
+	}
+	if err := z.Close(); err != nil {
+		b.Fatal(err)
+	}
 	for _, form := range []struct {
 		name string
 		data []byte
-	}{{"binary", binary}, {"json", jsonLines}} {
+	}{{"binary", binary}, {"json", jsonLines}, {"zstd-json", zstdLines.Bytes()}} {
 		b.Run(form.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
