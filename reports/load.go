@@ -51,84 +51,11 @@ func Load(dir string) (*Run, error) {
 		return nil, err
 	}
 	run := &Run{Dir: dir, Meta: meta}
-	m := &run.Meta
-
-	width := storedWidth(time.Duration(m.DurationNs))
-	// Time in flight counts up to the recorded end, where the plots end.
-	busyEnd := maxStoredBuckets * width
-	if m.EndedNs > 0 {
-		busyEnd = min(busyEnd, m.EndedNs)
-	}
-	byName := map[string]*DepStats{}
-	dep := func(name string) (*DepStats, error) {
-		if d, ok := byName[name]; ok {
-			return d, nil
-		}
-		if name == "" {
-			return nil, record.Invalid(errors.New(`key "dep": empty name`))
-		}
-		d := &DepStats{Name: name, Faults: map[string]int64{}, series: newSeries(width)}
-		d.series.busyEnd = busyEnd
-		byName[name] = d
-		run.Deps = append(run.Deps, d)
-		return d, nil
-	}
-	for i, dm := range m.Dependencies {
-		if _, dup := byName[dm.Name]; dup || dm.Name == "" {
-			return nil, fmt.Errorf("reports: %s: dependencies[%d]: name %q is empty or repeated",
-				filepath.Join(dir, MetaFile), i, dm.Name)
-		}
-		d, _ := dep(dm.Name)
-		d.Meta = dm
-	}
-
-	var last int64 // latest event time seen
-	err = stream(run, CallsFile, record.EachCall, func(c *record.Call) error {
-		d, err := dep(c.Dep)
-		if err != nil {
-			return err
-		}
-		last = max(last, c.EndNs)
-		return record.Invalid(d.addCall(c))
-	})
-	if err == nil {
-		err = stream(run, DependencyFile, record.EachDepRequest, func(r *record.DepRequest) error {
-			d, err := dep(r.Dep)
-			if err != nil {
-				return err
-			}
-			last = max(last, r.AtNs)
-			d.addRequest(r)
-			return nil
-		})
-	}
-	if err == nil {
-		err = stream(run, TransitionsFile, record.EachTransition, func(t *record.Transition) error {
-			d, err := dep(t.Dep)
-			if err != nil {
-				return err
-			}
-			last = max(last, t.AtNs)
-			d.Transitions = append(d.Transitions, *t)
-			return nil
-		})
-	}
-	if err == nil {
-		err = stream(run, SnapshotsFile, record.EachSnapshot, func(s *record.Snapshot) error {
-			d, err := dep(s.Dep)
-			if err != nil {
-				return err
-			}
-			last = max(last, s.AtNs)
-			d.Snapshots++
-			if d.Final == nil || s.AtNs >= d.Final.AtNs {
-				snap := *s
-				d.Final = &snap
-			}
-			return nil
-		})
-	}
+	l, err := newLoader(run)
 	if err != nil {
+		return nil, err
+	}
+	if err := l.readRecords(); err != nil {
 		return nil, err
 	}
 	for _, d := range run.Deps {
@@ -144,15 +71,114 @@ func Load(dir string) (*Run, error) {
 		return nil, err
 	}
 
+	m := &run.Meta
 	run.EndNs = m.EndedNs
 	if m.EndedNs <= 0 {
-		run.EndNs = last
-		run.warnf("%s: no ended_ns, the run was cut short; its report ends at the last event recorded (%s)", MetaFile, fmtNs(last))
+		run.EndNs = l.last
+		run.warnf("%s: no ended_ns, the run was cut short; its report ends at the last event recorded (%s)", MetaFile, fmtNs(l.last))
 	}
 	if m.Interrupted {
 		run.warnf("%s: the run was interrupted before its planned end", MetaFile)
 	}
 	return run, nil
+}
+
+// loader streams a run's records into its per-dependency aggregates.
+type loader struct {
+	run     *Run
+	byName  map[string]*DepStats
+	width   int64 // the series' first bucket width
+	busyEnd int64 // where time in flight stops counting
+	last    int64 // the latest event time seen
+}
+
+// newLoader starts the aggregates of the dependencies meta.json names, in
+// its order.
+func newLoader(run *Run) (*loader, error) {
+	m := &run.Meta
+	l := &loader{run: run, byName: map[string]*DepStats{}, width: storedWidth(time.Duration(m.DurationNs))}
+	// Time in flight counts up to the recorded end, where the plots end.
+	l.busyEnd = maxStoredBuckets * l.width
+	if m.EndedNs > 0 {
+		l.busyEnd = min(l.busyEnd, m.EndedNs)
+	}
+	for i, dm := range m.Dependencies {
+		if _, dup := l.byName[dm.Name]; dup || dm.Name == "" {
+			return nil, fmt.Errorf("reports: %s: dependencies[%d]: name %q is empty or repeated",
+				filepath.Join(run.Dir, MetaFile), i, dm.Name)
+		}
+		d, _ := l.dep(dm.Name)
+		d.Meta = dm
+	}
+	return l, nil
+}
+
+// dep returns the aggregates of the dependency called name, starting them
+// for a dependency that appears only in the records.
+func (l *loader) dep(name string) (*DepStats, error) {
+	if d, ok := l.byName[name]; ok {
+		return d, nil
+	}
+	if name == "" {
+		return nil, record.Invalid(errors.New(`key "dep": empty name`))
+	}
+	d := &DepStats{Name: name, Faults: map[string]int64{}, series: newSeries(l.width)}
+	d.series.busyEnd = l.busyEnd
+	l.byName[name] = d
+	l.run.Deps = append(l.run.Deps, d)
+	return d, nil
+}
+
+// readRecords streams the calls, the dependency requests, the transitions
+// and the snapshots into the aggregates.
+func (l *loader) readRecords() error {
+	run := l.run
+	err := stream(run, CallsFile, record.EachCall, func(c *record.Call) error {
+		d, err := l.dep(c.Dep)
+		if err != nil {
+			return err
+		}
+		l.last = max(l.last, c.EndNs)
+		return record.Invalid(d.addCall(c))
+	})
+	if err == nil {
+		err = stream(run, DependencyFile, record.EachDepRequest, func(r *record.DepRequest) error {
+			d, err := l.dep(r.Dep)
+			if err != nil {
+				return err
+			}
+			l.last = max(l.last, r.AtNs)
+			d.addRequest(r)
+			return nil
+		})
+	}
+	if err == nil {
+		err = stream(run, TransitionsFile, record.EachTransition, func(t *record.Transition) error {
+			d, err := l.dep(t.Dep)
+			if err != nil {
+				return err
+			}
+			l.last = max(l.last, t.AtNs)
+			d.Transitions = append(d.Transitions, *t)
+			return nil
+		})
+	}
+	if err == nil {
+		err = stream(run, SnapshotsFile, record.EachSnapshot, func(s *record.Snapshot) error {
+			d, err := l.dep(s.Dep)
+			if err != nil {
+				return err
+			}
+			l.last = max(l.last, s.AtNs)
+			d.Snapshots++
+			if d.Final == nil || s.AtNs >= d.Final.AtNs {
+				snap := *s
+				d.Final = &snap
+			}
+			return nil
+		})
+	}
+	return err
 }
 
 // stream reads the run's file name (or its schema-1 form, see

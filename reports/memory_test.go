@@ -40,9 +40,9 @@ func loadMemory(tb testing.TB, dir string) (allocated, retained uint64) {
 }
 
 // Load's memory does not grow with the number of calls: ten times the calls
-// allocate at most half as much again and hold at most twice as much (the
-// tails of the per-bucket histograms reach a little further). A Load that
-// kept the calls would take ten times as much.
+// allocate at most half as much again and hold at most twice as much, give
+// or take the heap's noise (the tails of the per-bucket histograms reach a
+// little further). A Load that kept the 200 000 calls would hold 20 MB more.
 func TestLoadMemoryIsFlat(t *testing.T) {
 	var alloc, held [2]uint64
 	for i, n := range []int{20_000, 200_000} {
@@ -52,7 +52,7 @@ func TestLoadMemoryIsFlat(t *testing.T) {
 		t.Logf("%d calls: Load allocated %d KiB, the Run holds %d KiB", n, alloc[i]>>10, held[i]>>10)
 	}
 	assert.Less(t, alloc[1], alloc[0]*3/2, "allocated: ten times the calls, at most half as much again")
-	assert.Less(t, held[1], held[0]*2, "held: ten times the calls, at most twice as much")
+	assert.Less(t, held[1], held[0]*2+256<<10, "held: ten times the calls, at most twice as much")
 }
 
 // BenchmarkLoadMemory reports what Load allocates (B/op) and what the Run

@@ -1,6 +1,7 @@
 package record
 
-// Call is one attempted call as the client saw it: a line of calls.jsonl.
+// Call is one attempted call as the client saw it: a record of calls.bin
+// (a line of calls.jsonl in schema 1, and of `breakerlab cat calls.bin`).
 //
 // Its four times bracket what the breaker did: it decided to admit the call
 // somewhere in [StartNs, AdmitNs] (or to reject it, in [StartNs, EndNs]),
@@ -65,7 +66,7 @@ func (c Call) MarshalJSON() ([]byte, error) {
 	return c.AppendJSON(nil), nil
 }
 
-// UnmarshalJSON decodes one calls.jsonl object. Unknown keys are ignored.
+// UnmarshalJSON decodes one call as a JSON line. Unknown keys are ignored.
 func (c *Call) UnmarshalJSON(b []byte) error {
 	d := decoder{b: b}
 	if err := c.decode(&d); err != nil {

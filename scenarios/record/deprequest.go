@@ -1,7 +1,8 @@
 package record
 
-// DepRequest is one request that reached a fake dependency: a line of
-// dependency.jsonl, written by the fake's side, so it proves what got through.
+// DepRequest is one request that reached a fake dependency: a record of
+// dependency.bin (a line of dependency.jsonl in schema 1), written by the
+// fake's side, so it proves what got through.
 type DepRequest struct {
 	Dep       string `json:"dep"`        // the dependency's name
 	Seq       uint64 `json:"seq"`        // the Call.Seq the client sent with it
@@ -33,7 +34,7 @@ func (r *DepRequest) AppendJSON(b []byte) []byte {
 // MarshalJSON encodes the request as AppendJSON does.
 func (r DepRequest) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), nil }
 
-// UnmarshalJSON decodes one dependency.jsonl object. Unknown keys are ignored.
+// UnmarshalJSON decodes one request as a JSON line. Unknown keys are ignored.
 func (r *DepRequest) UnmarshalJSON(b []byte) error {
 	d := decoder{b: b}
 	if err := r.decode(&d); err != nil {

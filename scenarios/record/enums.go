@@ -6,7 +6,7 @@ import "fmt"
 // zero value is invalid, so a record that forgot its outcome is caught.
 type Outcome uint8
 
-// The outcomes of calls.jsonl.
+// The outcomes of a Call.
 const (
 	OutcomeSuccess  Outcome = iota + 1 // the call ran and succeeded
 	OutcomeFailure                     // the call ran and counted as a failure

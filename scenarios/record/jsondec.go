@@ -6,7 +6,7 @@ import (
 )
 
 // decoder is a small, allocation-light JSON reader for the flat objects of the
-// .jsonl files. It reads one line at a time; strings that repeat (dependency
+// JSON lines. It reads one line at a time; strings that repeat (dependency
 // names, error texts, reasons) are interned so 600 000 calls don't make
 // 600 000 copies of "injected error". Unknown keys are skipped, so additive
 // fields from newer writers are tolerated.

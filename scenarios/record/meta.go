@@ -69,7 +69,7 @@ type Meta struct {
 }
 
 // Reports says what a breaker reports about itself. The checker judges every
-// breaker from its behaviour (calls.jsonl, dependency.jsonl); what it reports
+// breaker from its behaviour (calls.bin, dependency.bin); what it reports
 // is a cross-check.
 type Reports struct {
 	Transitions bool `json:"transitions"` // transitions.jsonl holds its transitions, in order

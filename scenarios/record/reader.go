@@ -22,7 +22,7 @@ type Run struct {
 	DepRequests []DepRequest // in file order
 	Snapshots   []Snapshot   // in file order
 	// Warnings are problems that did not stop the read: a last line cut off
-	// by a killed run, a missing .jsonl file.
+	// by a killed run, a missing file.
 	Warnings []string
 }
 
