@@ -98,6 +98,10 @@ type Dependency struct {
 	Preset  string        `json:"preset"`  // the service preset the fake imitates, if any
 	Breaker BreakerConfig `json:"breaker"` // the breaker in front of it
 	Phases  []Phase       `json:"phases"`  // its fault schedule, in time order
+	// ClientTimeoutNs is the caller's timeout towards it (the scenario's
+	// client.timeout; in external mode, the service's own), 0 for none: a
+	// call it gives up on then is a failure. An addition to the contract.
+	ClientTimeoutNs int64 `json:"client_timeout_ns,omitempty"`
 }
 
 // BreakerConfig is the breaker configuration in force, defaults filled in.
