@@ -43,7 +43,6 @@ type event struct {
 	try    int32 // index in dep.tries; for evSnapshot, index in Run.Snapshots
 }
 
-
 // inProcessTries builds d's tries from calls.jsonl: the client and the
 // breaker share a process (sim, live, stress), so every call says whether it
 // ran and what it returned.
