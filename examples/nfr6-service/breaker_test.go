@@ -271,7 +271,7 @@ func TestBreakerConcurrent(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(g), 1))
-			for range 2000 {
+			for range 300 {
 				tk, err := b.Allow()
 				if err != nil {
 					continue
