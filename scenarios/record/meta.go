@@ -3,9 +3,13 @@ package record
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -191,8 +195,12 @@ func jsonErrorAt(b []byte, err error) string {
 	return fmt.Sprintf("line %d: %v", bytes.Count(b[:off], []byte{'\n'})+1, err)
 }
 
+// writeFileAtomic writes data to a new file beside path and renames it over
+// path, so that a reader never sees half a file. The file gets the mode
+// os.Create gives the .jsonl files beside it (0666 less the umask), not
+// os.CreateTemp's 0600, which an artifact upload run as another user cannot read.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := createTemp(filepath.Dir(path), filepath.Base(path))
 	if err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
@@ -209,4 +217,17 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("record: writing %s: %w", path, werr)
 	}
 	return nil
+}
+
+// createTemp creates a new file named .BASE.RANDOM in dir with mode 0666
+// less the umask, like os.Create.
+func createTemp(dir, base string) (*os.File, error) {
+	for range 10 {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("creating a temporary file for %s in %s: 10 names taken", base, dir)
 }
