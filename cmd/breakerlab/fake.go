@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -93,9 +92,7 @@ var faultFlags = map[string]string{
 
 // fakeCmd serves fakes until ctx ends.
 func fakeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("fake", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, fakeUsage) }
+	fs := newFlags("fake", fakeUsage, stderr)
 	var specs fakeSpecs
 	listen := fs.String("listen", "127.0.0.1:8081", "loopback address")
 	control := fs.String("control", "", "control API address")
@@ -122,14 +119,12 @@ func fakeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&f.MaxInFlight, "max-in-flight", 0, "")
 	fs.IntVar(&f.BodyBytes, "body-bytes", 0, "")
 	fs.BoolVar(&f.Down, "down", false, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("fake: %v", err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("fake: unexpected argument %q", fs.Arg(0))
+	if err := noArgs("fake", pos, ""); err != nil {
+		return err
 	}
 	if len(specs) > 0 && (*preset != "" || *name != "") {
 		return usagef("fake: --preset and --name describe a single fake; with --fake give each as NAME=PRESET")

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -39,22 +37,19 @@ Examples:
 
 // gateCmd compares two benchmark result files.
 func gateCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, gateUsage) }
+	fs := newFlags("gate", gateUsage, stderr)
 	baseline := fs.String("baseline", "", "baseline results file")
 	current := fs.String("current", "", "current results file")
 	maxReg := fs.String("max-regression", "10%", "largest tolerated slowdown")
 	alpha := fs.Float64("alpha", 0.05, "significance level")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("gate: %v", err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("gate", pos, " (files are given with --baseline and --current)"); err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usagef("gate: unexpected argument %q (files are given with --baseline and --current)", fs.Arg(0))
 	case *baseline == "":
 		return usagef("gate: --baseline FILE is required")
 	case *current == "":

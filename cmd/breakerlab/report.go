@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -45,17 +44,13 @@ Examples:
 
 // reportCmd rebuilds the reports of recorded runs.
 func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, reportUsage) }
+	fs := newFlags("report", reportUsage, stderr)
 	noCheck := fs.Bool("no-check", false, "do not check runs that have no verdict.json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("report: %v", err)
+	dirs, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() == 0 {
+	if len(dirs) == 0 {
 		fs.Usage()
 		return usagef("report: no run directory given")
 	}
@@ -65,7 +60,7 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 		runs []*reports.Run
 	}
 	var groups []group
-	for _, arg := range fs.Args() {
+	for _, arg := range dirs {
 		dirs, err := reports.FindRuns(arg)
 		if err != nil {
 			return usageError{fmt.Errorf("report: %w", err)}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -51,18 +50,17 @@ Examples:
 
 // runCmd runs scenarios, checks them and reports.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, runUsage) }
+	fs := newFlags("run", runUsage, stderr)
 	out := fs.String("out", "out", "parent directory of the run directories")
 	seed := fs.Uint64("seed", 0, "replace every scenario's seed")
 	mode := fs.String("mode", "", "replace every scenario's mode: sim, live or stress")
 	breakers := fs.String("breaker", "reference", "the breaker implementations to drive, comma-separated")
 	noReport := fs.Bool("no-report", false, "skip the reports")
-	if err := fs.Parse(args); err != nil {
-		return usagef("run: %v", err)
+	names, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() == 0 {
+	if len(names) == 0 {
 		fs.Usage()
 		return usagef("run: no scenario given")
 	}
@@ -75,7 +73,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Load every scenario first: a bad file stops the run before any load.
 	var all []*scenarios.Scenario
-	for _, arg := range fs.Args() {
+	for _, arg := range names {
 		sc, err := scenarios.Resolve(arg)
 		if err != nil {
 			return usageError{err}

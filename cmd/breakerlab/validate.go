@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -27,19 +26,18 @@ Examples:
 
 // validateCmd checks files without running them.
 func validateCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, validateUsage) }
+	fs := newFlags("validate", validateUsage, stderr)
 	services := fs.Bool("services", false, "the files are service configurations")
-	if err := fs.Parse(args); err != nil {
-		return usagef("validate: %v", err)
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		fs.Usage()
 		return usagef("validate: no file given")
 	}
 	bad := 0
-	for _, file := range fs.Args() {
+	for _, file := range files {
 		var err error
 		var what string
 		if *services {
