@@ -85,8 +85,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	opts := runner.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode)}
 	var line *progressLine
-	if isTerminal(stderr) {
-		line = &progressLine{w: stderr}
+	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+		line = newProgressLine(f)
 		opts.Progress = line.show
 	}
 	type job struct {
@@ -215,38 +215,8 @@ func failedChecks(r *runner.Result) []string {
 	return ids
 }
 
-// progressLine redraws one line on a terminal.
-type progressLine struct {
-	w     io.Writer
-	shown bool
-}
-
-// show redraws the line with p.
-func (l *progressLine) show(p runner.Progress) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\r\033[K%s %s/%s %.0f calls/s", p.Label, p.Elapsed.Truncate(100*time.Millisecond), p.Duration, p.Rate)
-	for _, s := range p.States {
-		fmt.Fprintf(&b, " %s=%s", s.Dep, s.State)
-	}
-	io.WriteString(l.w, b.String())
-	l.shown = true
-}
-
-// clear erases the line, if one is shown.
-func (l *progressLine) clear() {
-	if l == nil || !l.shown {
-		return
-	}
-	io.WriteString(l.w, "\r\033[K")
-	l.shown = false
-}
-
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
+// isTerminal reports whether f is a terminal (a character device).
+func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
