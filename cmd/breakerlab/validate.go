@@ -54,6 +54,9 @@ func validateCmd(_ context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			bad++
 			fmt.Fprintln(stderr, err)
+			if hint := otherKind(file, *services); hint != "" {
+				fmt.Fprintf(stderr, "%s: %s\n", file, hint)
+			}
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok (%s)\n", file, what)
@@ -70,4 +73,20 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// otherKind returns a hint when file, invalid as what it was taken for, is
+// valid as the other kind: a service configuration validated as a
+// scenario, or the reverse.
+func otherKind(file string, asServices bool) string {
+	if asServices {
+		if _, err := scenarios.Load(file); err == nil {
+			return "hint: this is a valid scenario; validate it without --services"
+		}
+		return ""
+	}
+	if _, err := scenarios.LoadServices(file); err == nil {
+		return "hint: this is a valid service configuration; validate it with --services"
+	}
+	return ""
 }
