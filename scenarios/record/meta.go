@@ -64,6 +64,32 @@ type Meta struct {
 	// alive after the run (invariant I11). Nil means the runner did not
 	// measure it. An addition to the contract.
 	LeakedGoroutines *int `json:"leaked_goroutines,omitempty"`
+	// Shortfall says how a live run's load generator fell short of the
+	// scenario's rate, e.g. "8547/s of 12000/s (71%)"; empty when it kept
+	// up. Such a run did not test what the scenario asks. An addition to
+	// the contract.
+	Shortfall string `json:"shortfall,omitempty"`
+}
+
+// Incomplete says why the run did not run as planned — interrupted, killed
+// (no recorded end) or short of its load — or returns "" when it did. The
+// checks of an incomplete run cover only what ran, so it cannot pass
+// ([Verdict.MarkIncomplete]).
+func (m *Meta) Incomplete() string {
+	ran := func() string {
+		return fmt.Sprintf("after %s of %s", time.Duration(m.EndedNs).Round(time.Millisecond), time.Duration(m.DurationNs))
+	}
+	switch {
+	case m.Interrupted && m.EndedNs > 0:
+		return "interrupted " + ran()
+	case m.Interrupted:
+		return "interrupted"
+	case m.EndedNs == 0:
+		return "cut short: meta.json records no end (the run was killed)"
+	case m.Shortfall != "":
+		return "the load fell short of the scenario's rate: " + m.Shortfall
+	}
+	return ""
 }
 
 // Reports says what a breaker reports about itself. The checker judges every
