@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -56,9 +55,7 @@ Examples:
 
 // benchCmd runs the benchmark suite in-process.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage) }
+	fs := newFlags("bench", benchUsage, stderr)
 	cpuList := fs.String("cpu", "1,2", "GOMAXPROCS values")
 	count := fs.Int("count", 1, "runs of each case")
 	out := fs.String("out", filepath.Join("out", "bench"), "output directory")
@@ -70,14 +67,12 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	})
 	plotOnly := fs.Bool("plot-only", false, "summarise and plot the --with files only")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("bench: %v", err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("bench: unexpected argument %q", fs.Arg(0))
+	if err := noArgs("bench", pos, ""); err != nil {
+		return err
 	}
 	if *plotOnly && len(with) == 0 {
 		return usagef("bench: --plot-only needs at least one --with FILE")
