@@ -39,6 +39,10 @@ Flags:
                     reference (default) or seedport (the seed's single-mutex
                     design); each scenario runs once per implementation
   --no-report       skip the HTML/Markdown/JUnit reports and plots
+  --metrics ADDR    serve Prometheus metrics at http://ADDR/metrics while
+                    live and stress runs go (breakers, fakes): a loopback
+                    address, 127.0.0.1:PORT, [::1]:PORT or localhost:PORT
+  --allow-non-loopback  let --metrics listen beyond this machine
 
 Examples:
   breakerlab run nfr6-iam-outage
@@ -46,6 +50,7 @@ Examples:
   breakerlab run --mode live live-iam-outage
   breakerlab run ./my-scenario.yaml
   breakerlab run --breaker reference,seedport contention-sweep-live
+  breakerlab run --metrics 127.0.0.1:9464 live-iam-outage
   go run -race ./cmd/breakerlab run race-stress
 `
 
@@ -59,6 +64,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	mode := fs.String("mode", "", "replace every scenario's mode: sim, live or stress")
 	breakers := fs.String("breaker", "reference", "the breaker implementations to drive, comma-separated")
 	noReport := fs.Bool("no-report", false, "skip the reports")
+	metrics := fs.String("metrics", "", "serve Prometheus metrics on this loopback address while runs go")
+	allowNonLoopback := fs.Bool("allow-non-loopback", false, "let --metrics listen beyond this machine")
 	if err := fs.Parse(args); err != nil {
 		return usagef("run: %v", err)
 	}
@@ -86,6 +93,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		all = append(all, sc)
 	}
 	opts := runner.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode)}
+	if *metrics != "" {
+		observe, stop, err := serveMetrics(*metrics, *allowNonLoopback, stderr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		opts.Observe = observe
+	}
 	var line *progressLine
 	if isTerminal(stderr) {
 		line = &progressLine{w: stderr}
