@@ -49,6 +49,10 @@ Flags:
                     reference (default) or seedport (the seed's single-mutex
                     design); each scenario runs once per implementation
   --no-report       skip the HTML/Markdown/JUnit reports and plots
+  --metrics ADDR    serve Prometheus metrics at http://ADDR/metrics while
+                    live and stress runs go (breakers, fakes): a loopback
+                    address, 127.0.0.1:PORT, [::1]:PORT or localhost:PORT
+  --allow-non-loopback  let --metrics listen beyond this machine
 
 Examples:
   breakerlab run nfr6-iam-outage
@@ -56,6 +60,7 @@ Examples:
   breakerlab run --mode live live-iam-outage
   breakerlab run ./my-scenario.yaml
   breakerlab run --breaker reference,seedport contention-sweep-live
+  breakerlab run --metrics 127.0.0.1:9464 live-iam-outage
   go run -race ./cmd/breakerlab run race-stress
 `
 
@@ -78,12 +83,23 @@ type outcome struct {
 
 // runCmd runs scenarios, checks them and reports.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	jobs, out, noReport, err := parseRunFlags(args, stderr)
+	plan, err := parseRunFlags(args, stderr)
 	if err != nil {
 		return err
 	}
+	jobs, out, noReport := plan.jobs, plan.out, plan.noReport
 	if err := checkOut(out); err != nil {
 		return err
+	}
+	if plan.metrics != "" {
+		observe, stop, err := serveMetrics(plan.metrics, plan.allowNonLoopback, stderr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		for i := range jobs {
+			jobs[i].opts.Observe = observe
+		}
 	}
 	var line *progressLine
 	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
@@ -108,51 +124,63 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return errors.Join(runErrors(outcomes), indexErr)
 }
 
+// runPlan is what the run command's flags and arguments ask for.
+type runPlan struct {
+	jobs             []job
+	out              string
+	noReport         bool
+	metrics          string // --metrics: where to serve /metrics ("": nowhere)
+	allowNonLoopback bool
+}
+
 // parseRunFlags reads the run command's flags and resolves its scenarios
 // into jobs: a bad file, or two jobs recording into one directory, stops
 // it before anything runs.
-func parseRunFlags(args []string, stderr io.Writer) (jobs []job, out string, noReport bool, err error) {
+func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
+	var p runPlan
 	fs := newFlags("run", runUsage, stderr)
-	fs.StringVar(&out, "out", "out", "parent directory of the run directories")
+	fs.StringVar(&p.out, "out", "out", "parent directory of the run directories")
 	seed := fs.Uint64("seed", 0, "replace every scenario's seed")
 	mode := fs.String("mode", "", "replace every scenario's mode: sim, live or stress")
 	breakers := fs.String("breaker", "reference", "the breaker implementations to drive, comma-separated")
-	fs.BoolVar(&noReport, "no-report", false, "skip the reports")
+	fs.BoolVar(&p.noReport, "no-report", false, "skip the reports")
+	fs.StringVar(&p.metrics, "metrics", "", "serve Prometheus metrics on this loopback address while runs go")
+	fs.BoolVar(&p.allowNonLoopback, "allow-non-loopback", false, "let --metrics listen beyond this machine")
 	names, err := parseFlags(fs, args)
 	if err != nil {
-		return nil, "", false, err
+		return p, err
 	}
 	if len(names) == 0 {
 		fs.Usage()
-		return nil, "", false, usagef("run: no scenario given")
+		return p, usagef("run: no scenario given")
 	}
 	if *mode != "" && *mode != "sim" && *mode != "live" && *mode != "stress" {
-		return nil, "", false, usagef("run: --mode %q: want sim, live or stress", *mode)
+		return p, usagef("run: --mode %q: want sim, live or stress", *mode)
 	}
 	impls, err := implementations().Lookup(*breakers)
 	if err != nil {
-		return nil, "", false, usagef("run: --breaker: %v", err)
+		return p, usagef("run: --breaker: %v", err)
 	}
 	seen := map[string]string{} // run directory → the scenario argument recording there
 	for _, arg := range names {
 		sc, err := scenarios.Resolve(arg)
 		if err != nil {
-			return nil, "", false, usageError{err}
+			return p, usageError{err}
 		}
 		if err := sc.CanRun(scenarios.Mode(*mode)); err != nil {
-			return nil, "", false, usageError{err}
+			return p, usageError{err}
 		}
 		for _, impl := range impls {
-			j := job{arg: arg, sc: sc, opts: runner.Options{Out: out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: impl}}
+			j := job{arg: arg, sc: sc, opts: runner.Options{Out: p.out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: impl}}
 			j.dir = j.opts.RunDir(sc)
 			if prev, dup := seen[j.dir]; dup {
-				return nil, "", false, duplicateError(prev, arg, j.dir)
+				return p, duplicateError(prev, arg, j.dir)
 			}
 			seen[j.dir] = arg
-			jobs = append(jobs, j)
+			p.jobs = append(p.jobs, j)
 		}
 	}
-	return jobs, out, noReport, nil
+	return p, nil
 }
 
 // duplicateError refuses two runs that would record into one directory:
