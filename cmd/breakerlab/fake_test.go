@@ -62,8 +62,10 @@ func TestFakeCommandServesLogsAndStops(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "fake.jsonl")
 	addr, stdout, stop := fakeTestStart(t, "--listen", "127.0.0.1:0", "--preset", "iam",
 		"--error-rate", "0.3", "--latency", "1ms", "--seed", "7", "--log", logPath)
+	// The lines after the first may still be on their way.
+	assert.Eventually(t, func() bool { return strings.Contains(stdout.String(), "control API: http://"+addr+"/_breakerlab/") },
+		5*time.Second, time.Millisecond, stdout.String())
 	assert.Contains(t, stdout.String(), "iam              http://"+addr+"/  preset \"iam\": error_rate 30%, error_status 503, latency fixed p50 1ms")
-	assert.Contains(t, stdout.String(), "control API: http://"+addr+"/_breakerlab/")
 
 	c := &http.Client{Timeout: 5 * time.Second}
 	defer c.CloseIdleConnections()
