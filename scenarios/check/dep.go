@@ -36,6 +36,7 @@ type dep struct {
 	resultEv     []int32 // per try: its result's index in events, -1 if none
 	taken        []bool  // per event: taken by the engine
 	maxHalfWidth int64
+	minLo        []int64 // per event: the earliest lo of it and every event after it
 	gens         []gen
 	late         []lateResult
 	// disputes are the stretches where what the breaker did contradicted

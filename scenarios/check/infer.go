@@ -469,14 +469,11 @@ func (e *engine) afterOverlapping(i int32) bool {
 	t := &e.d.tries[ev.try]
 	var ahead []int32
 	for j := i + 1; int(j) < len(e.d.events) && len(ahead) < maxAhead; j++ {
-		next := &e.d.events[j]
-		if next.lo >= ev.hi+e.tol { // strictly: in sim, events at one instant are in order
-			if next.at-2*e.d.maxHalfWidth >= ev.hi+e.tol {
-				break
-			}
-			continue
+		if e.d.minLo[j] >= ev.hi+e.tol { // strictly: in sim, events at one instant are in order
+			break
 		}
-		if !e.d.taken[j] && next.kind != evSnapshot {
+		next := &e.d.events[j]
+		if next.lo < ev.hi+e.tol && !e.d.taken[j] && next.kind != evSnapshot {
 			ahead = append(ahead, j)
 		}
 	}

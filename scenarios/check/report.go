@@ -126,10 +126,10 @@ func (e *engine) snapshot(i int32) {
 	}
 	want, ok := e.m.state, s.State == e.m.state
 	rt := e.cfg.RecoveryTimeoutNs
-	if !ok && want == record.StateOpen && s.State == record.StateHalfOpen && s.AtNs >= e.m.lo+rt-e.tol {
+	if !ok && want == record.StateOpen && s.State == record.StateHalfOpen && ev.hi >= e.m.lo+rt-e.tol {
 		ok = true // State() reports half-open once the timeout has passed, before any call
 	}
-	if !ok && e.beforeOK && s.AtNs < e.beforeHi+e.tol && s.State == e.before.state {
+	if !ok && e.beforeOK && ev.lo < e.beforeHi+e.tol && s.State == e.before.state {
 		ok = true // taken just before the latest transition
 	}
 	if !ok && e.stateAhead(i, s.State) {
@@ -137,7 +137,7 @@ func (e *engine) snapshot(i int32) {
 	}
 	if !ok {
 		rule := 0
-		if want == record.StateOpen && s.State == record.StateOpen && s.AtNs > e.m.hi+rt+e.tol {
+		if want == record.StateOpen && s.State == record.StateOpen && ev.lo > e.m.hi+rt+e.tol {
 			rule = 3
 		}
 		e.find("R2", rule, s.AtNs, "snapshot", "the breaker reports %s at %s; what it did shows %s (generation %d, since %s)",

@@ -2,6 +2,7 @@ package check
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/breakerlab/breakerlab/scenarios/record"
@@ -88,8 +89,9 @@ func (d *dep) buildEvents(external bool) {
 	}
 	if d.reported.Snapshots || d.reported.State {
 		for _, si := range d.snaps {
-			at := d.run.Snapshots[si].AtNs
-			d.events = append(d.events, event{kind: evSnapshot, lo: at, hi: at, at: at, try: si})
+			sn := &d.run.Snapshots[si]
+			hi := sn.AtNs + sn.SpanNs
+			d.events = append(d.events, event{kind: evSnapshot, lo: sn.AtNs, hi: hi, at: hi, try: si})
 		}
 	}
 	d.sortEvents()
@@ -124,6 +126,13 @@ func (d *dep) sortEvents() {
 		d.resultEv[i] = -1
 	}
 	d.maxHalfWidth = 0
+	// minLo[j] is the earliest an event at j or after began: past it, no
+	// event overlaps an earlier moment.
+	d.minLo = make([]int64, len(d.events)+1)
+	d.minLo[len(d.events)] = math.MaxInt64
+	for j := len(d.events) - 1; j >= 0; j-- {
+		d.minLo[j] = min(d.minLo[j+1], d.events[j].lo)
+	}
 	for i := range d.events {
 		ev := &d.events[i]
 		switch ev.kind {

@@ -157,17 +157,21 @@ func (e *engine) resolve(i int32) (resolved, undecided bool) {
 	ev := &d.events[i]
 	lo, hi := ev.lo, ev.hi
 	// Back over the previous steps while their events overlap the window.
+	// The window is complete when it holds every event that overlaps it;
+	// only then does finding no order prove a violation.
+	complete := false
 	first := len(e.tops) - 1 // i's own step
 	for first > 0 && len(e.tops)-1-first < maxWindowBack {
 		p := &d.events[e.takenLog[e.tops[first-1].at]]
 		if p.hi+e.tol <= lo {
+			complete = true
 			break
 		}
 		first--
 		lo = min(lo, p.lo)
 	}
-	if first == len(e.tops)-1 {
-		return false, false // nothing before it to reorder with
+	if first == 0 {
+		complete = true // the run's first events
 	}
 	start := e.tops[first]
 	var window []int32
@@ -177,15 +181,27 @@ func (e *engine) resolve(i int32) (resolved, undecided bool) {
 		}
 	}
 	window = append(window, i)
-	for j := i + 1; int(j) < len(d.events) && len(window) < 2*maxWindowBack+maxWindowFwd; j++ {
-		if d.taken[j] {
-			continue
-		}
-		if d.events[j].lo >= hi+e.tol {
+	ahead := false
+	for j := i + 1; ; j++ {
+		if int(j) == len(d.events) || d.minLo[j] >= hi+e.tol {
+			ahead = true // nothing further overlaps
 			break
 		}
-		hi = max(hi, d.events[j].hi)
-		window = append(window, j)
+		if len(window) == 2*maxWindowBack+maxWindowFwd {
+			break
+		}
+		if !d.taken[j] && d.events[j].lo < hi+e.tol {
+			hi = max(hi, d.events[j].hi)
+			window = append(window, j)
+		}
+	}
+	complete = complete && ahead
+	if len(window) == 1 {
+		if !complete {
+			d.undecided++
+			d.disputes = append(d.disputes, [2]int64{lo - e.tol, hi + e.tol})
+		}
+		return false, !complete
 	}
 	now := e.save(start.k)
 	e.rollback(start.k)
@@ -193,10 +209,12 @@ func (e *engine) resolve(i int32) (resolved, undecided bool) {
 	e.rollback(start.k)
 	if !found {
 		e.restore(now)
-		if out {
+		if out || !complete {
 			d.undecided++
+			d.disputes = append(d.disputes, [2]int64{lo - e.tol, hi + e.tol})
+			return false, true
 		}
-		return false, out
+		return false, false
 	}
 	for _, j := range order {
 		if !d.taken[j] {

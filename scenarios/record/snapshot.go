@@ -11,6 +11,9 @@ type Snapshot struct {
 	ConsecutiveSuccesses int    `json:"consecutive_successes"` // probe successes counted while half-open
 	ProbesInFlight       int    `json:"probes_in_flight"`      // admitted half-open calls not yet done
 	Totals               Totals `json:"totals"`                // the breaker's own outcome counters
+	// SpanNs is how long taking it took: the breaker was in this state at
+	// some moment of [AtNs, AtNs+SpanNs]. Omitted when 0 (sim: exact).
+	SpanNs int64 `json:"span_ns,omitempty"`
 }
 
 // Totals are a breaker's outcome counters since it was created.
@@ -35,7 +38,11 @@ func (s *Snapshot) AppendJSON(b []byte) []byte {
 	b = appendKeyUint(b, `,"failure":`, s.Totals.Failure)
 	b = appendKeyUint(b, `,"ignored":`, s.Totals.Ignored)
 	b = appendKeyUint(b, `,"rejected":`, s.Totals.Rejected)
-	return append(b, '}', '}')
+	b = append(b, '}')
+	if s.SpanNs != 0 {
+		b = appendKeyInt(b, `,"span_ns":`, s.SpanNs)
+	}
+	return append(b, '}')
 }
 
 // MarshalJSON encodes the snapshot as AppendJSON does.
@@ -97,6 +104,8 @@ func (s *Snapshot) decode(d *decoder) error {
 		case "totals":
 			seen |= 1 << 4
 			err = s.Totals.decode(d)
+		case "span_ns":
+			s.SpanNs, err = d.int()
 		default:
 			err = d.skip(0)
 		}

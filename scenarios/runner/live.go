@@ -147,7 +147,7 @@ func (r *runner) runLive(ctx context.Context) error {
 	depTransport.CloseIdleConnections()
 	close(stopProgress)
 	progressDone.Wait()
-	r.writeSnapshots(r.elapsed)
+	r.writeSnapshots(since)
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(r.elapsed, calls.Load()))
 	}

@@ -182,10 +182,13 @@ func (r *runner) progress(at time.Duration, calls uint64) Progress {
 	return p
 }
 
-// writeSnapshots records every breaker's report of itself at run time at.
-func (r *runner) writeSnapshots(at time.Duration) {
+// writeSnapshots records every breaker's report of itself now, by clock:
+// each snapshot with the time it took to take.
+func (r *runner) writeSnapshots(clock func() time.Duration) {
 	for _, d := range r.breakers {
+		at := clock()
 		if s, ok := d.snapshot(at); ok {
+			s.SpanNs = int64(clock() - at)
 			r.w.WriteSnapshot(s)
 		}
 	}
