@@ -1,5 +1,7 @@
 # breakerlab — see README.md ("make targets") for what each target does.
 GO       ?= go
+# gofmt from the Go installation that runs the build, which need not be on PATH.
+GOFMT    ?= $(shell $(GO) env GOROOT)/bin/gofmt
 PKGS     := ./...
 OUT      ?= out
 BASELINE ?= bench/baseline/linux-amd64-2core.txt
@@ -37,7 +39,7 @@ test:
 
 ## lint: formatting and vet.
 lint:
-	@fmt_out="$$(gofmt -l .)"; \
+	@fmt_out="$$($(GOFMT) -l .)"; \
 	if [ -n "$$fmt_out" ]; then echo "gofmt would change:"; echo "$$fmt_out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	cd bench/peers && $(GO) vet ./...

@@ -37,7 +37,7 @@ type ContentionSeries struct {
 // logarithmic when the values span more than a factor of ten, else linear
 // from zero. Bad series (no points, callers < 1, a negative or non-finite
 // value, mixed metrics in a panel) are an error naming the series.
-// [RunContentionPlot] draws the same figure from recorded runs.
+// [Write] and [WriteIndex] draw the same figure from recorded runs.
 func ContentionPlot(w io.Writer, format string, series []ContentionSeries) error {
 	if len(series) == 0 {
 		return errors.New("reports: contention plot: no series")
@@ -73,7 +73,7 @@ func ContentionPlot(w io.Writer, format string, series []ContentionSeries) error
 }
 
 // contentionFigure is a figure of metrics against concurrent callers: what
-// [ContentionPlot] draws for benchmarks and [RunContentionPlot] for
+// [ContentionPlot] draws for benchmarks and [runContentionPlot] for
 // recorded runs.
 type contentionFigure struct {
 	title, xlabel string

@@ -107,7 +107,7 @@ func (g genRun) write(dir string) error {
 	}
 	if g.cutShort {
 		// A killed writer leaves half a line behind, and no final snapshot.
-		f, err := os.OpenFile(filepath.Join(dir, CallsFile), os.O_APPEND|os.O_WRONLY, 0)
+		f, err := os.OpenFile(filepath.Join(dir, record.CallsFile), os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (g genRun) write(dir string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.Remove(filepath.Join(dir, SnapshotsFile)); err != nil {
+		if err := os.Remove(filepath.Join(dir, record.SnapshotsFile)); err != nil {
 			return err
 		}
 	}

@@ -15,22 +15,9 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// Files of a recorded run directory, as [record] names them.
-const (
-	MetaFile        = record.MetaFile
-	CallsFile       = record.CallsFile
-	TransitionsFile = record.TransitionsFile
-	DependencyFile  = record.DependencyFile
-	SnapshotsFile   = record.SnapshotsFile
-	VerdictFile     = record.VerdictFile
-)
-
-// ErrNotRunDir is returned by [Load] for a directory without meta.json.
-var ErrNotRunDir = errors.New("reports: not a recorded run directory (no meta.json)")
-
 // IsRunDir reports whether dir holds a recorded run (has a meta.json).
 func IsRunDir(dir string) bool {
-	st, err := os.Stat(filepath.Join(dir, MetaFile))
+	st, err := os.Stat(filepath.Join(dir, record.MetaFile))
 	return err == nil && st.Mode().IsRegular()
 }
 
@@ -45,7 +32,7 @@ func Load(dir string) (*Run, error) {
 	meta, err := record.ReadMeta(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s", ErrNotRunDir, dir)
+			return nil, fmt.Errorf("%w: %s", record.ErrNotRunDir, dir)
 		}
 		return nil, err
 	}
@@ -75,14 +62,14 @@ func Load(dir string) (*Run, error) {
 	for i, dm := range m.Dependencies {
 		if _, dup := byName[dm.Name]; dup || dm.Name == "" {
 			return nil, fmt.Errorf("reports: %s: dependencies[%d]: name %q is empty or repeated",
-				filepath.Join(dir, MetaFile), i, dm.Name)
+				filepath.Join(dir, record.MetaFile), i, dm.Name)
 		}
 		d, _ := dep(dm.Name)
 		d.Meta = dm
 	}
 
 	var last int64 // latest event time seen
-	err = stream(run, CallsFile, record.EachCall, func(c *record.Call) error {
+	err = stream(run, record.CallsFile, record.EachCall, func(c *record.Call) error {
 		d, err := dep(c.Dep)
 		if err != nil {
 			return err
@@ -91,7 +78,7 @@ func Load(dir string) (*Run, error) {
 		return record.Invalid(d.addCall(c))
 	})
 	if err == nil {
-		err = stream(run, DependencyFile, record.EachDepRequest, func(r *record.DepRequest) error {
+		err = stream(run, record.DependencyFile, record.EachDepRequest, func(r *record.DepRequest) error {
 			d, err := dep(r.Dep)
 			if err != nil {
 				return err
@@ -102,7 +89,7 @@ func Load(dir string) (*Run, error) {
 		})
 	}
 	if err == nil {
-		err = stream(run, TransitionsFile, record.EachTransition, func(t *record.Transition) error {
+		err = stream(run, record.TransitionsFile, record.EachTransition, func(t *record.Transition) error {
 			d, err := dep(t.Dep)
 			if err != nil {
 				return err
@@ -113,7 +100,7 @@ func Load(dir string) (*Run, error) {
 		})
 	}
 	if err == nil {
-		err = stream(run, SnapshotsFile, record.EachSnapshot, func(s *record.Snapshot) error {
+		err = stream(run, record.SnapshotsFile, record.EachSnapshot, func(s *record.Snapshot) error {
 			d, err := dep(s.Dep)
 			if err != nil {
 				return err
@@ -136,9 +123,13 @@ func Load(dir string) (*Run, error) {
 
 	switch v, err := record.ReadVerdict(dir); {
 	case err == nil:
+		if v.Incomplete == "" {
+			// A verdict written without looking at meta.json: say here what it would.
+			v.MarkIncomplete(m.Incomplete())
+		}
 		run.Verdict = v
 	case errors.Is(err, fs.ErrNotExist):
-		run.warnf("%s: missing; every check is reported as not checked", VerdictFile)
+		run.warnf("%s: missing; every check is reported as not checked", record.VerdictFile)
 	default:
 		return nil, err
 	}
@@ -146,10 +137,10 @@ func Load(dir string) (*Run, error) {
 	run.EndNs = m.EndedNs
 	if m.EndedNs <= 0 {
 		run.EndNs = last
-		run.warnf("%s: no ended_ns, the run was cut short; its report ends at the last event recorded (%s)", MetaFile, fmtNs(last))
+		run.warnf("%s: no ended_ns, the run was cut short; its report ends at the last event recorded (%s)", record.MetaFile, fmtNs(last))
 	}
 	if m.Interrupted {
-		run.warnf("%s: the run was interrupted before its planned end", MetaFile)
+		run.warnf("%s: the run was interrupted before its planned end", record.MetaFile)
 	}
 	return run, nil
 }

@@ -52,8 +52,8 @@ const smallDeps = `{"dep":"iam","seq":1,"at_ns":1000100000,"fault":"none","laten
 
 func smallRun(t *testing.T, override map[string]string) string {
 	files := map[string]string{
-		MetaFile: smallMeta, CallsFile: smallCalls, TransitionsFile: smallTransitions, DependencyFile: smallDeps,
-		SnapshotsFile: `{"dep":"iam","at_ns":10000000000,"state":"closed","gen":4,"totals":{"success":1,"failure":2,"ignored":1,"rejected":2}}` + "\n",
+		record.MetaFile: smallMeta, record.CallsFile: smallCalls, record.TransitionsFile: smallTransitions, record.DependencyFile: smallDeps,
+		record.SnapshotsFile: `{"dep":"iam","at_ns":10000000000,"state":"closed","gen":4,"totals":{"success":1,"failure":2,"ignored":1,"rejected":2}}` + "\n",
 	}
 	for k, v := range override {
 		if v == "" {
@@ -100,18 +100,18 @@ func TestLoadAggregates(t *testing.T) {
 	assert.Equal(t, []Episode{{OpenedNs: 2105000000, FirstProbeNs: 5105000000, ClosedNs: 6000000000, HalfOpenTries: 1}},
 		episodes(d.Transitions))
 
-	checks := r.Checks()
+	checks := r.checks()
 	require.Len(t, checks, 3)
 	assert.Equal(t, "I1", checks[0].ID)
 	assert.Equal(t, "max_rejection_p99", checks[2].ID)
 	for _, c := range checks {
-		assert.Equal(t, StatusNotChecked, c.Status)
+		assert.Equal(t, record.StatusNotChecked, c.Status)
 	}
-	assert.Equal(t, StatusNotChecked, r.Status())
+	assert.Equal(t, record.StatusNotChecked, r.Status())
 }
 
 func TestLoadCutShortLastLine(t *testing.T) {
-	dir := smallRun(t, map[string]string{CallsFile: smallCalls + `{"seq":7,"dep":"iam","start_`})
+	dir := smallRun(t, map[string]string{record.CallsFile: smallCalls + `{"seq":7,"dep":"iam","start_`})
 	r, err := Load(dir)
 	require.NoError(t, err)
 	assert.Equal(t, int64(6), r.Deps[0].Calls(), "the half line is skipped")
@@ -124,25 +124,25 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		files map[string]string
 		want  string
 	}{
-		{"bad line in the middle", map[string]string{CallsFile: "{\"seq\":1,\"dep\":\"iam\"\nnot json\n" + smallCalls},
+		{"bad line in the middle", map[string]string{record.CallsFile: "{\"seq\":1,\"dep\":\"iam\"\nnot json\n" + smallCalls},
 			"calls.jsonl:1: "},
-		{"unknown outcome", map[string]string{CallsFile: `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"maybe","gen":1}` + "\n"},
+		{"unknown outcome", map[string]string{record.CallsFile: `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"maybe","gen":1}` + "\n"},
 			`calls.jsonl:1: key "outcome": column 63: unknown outcome "maybe", want success, failure, ignored or rejected`},
-		{"end before start", map[string]string{CallsFile: smallCalls + `{"seq":9,"dep":"iam","start_ns":5,"end_ns":2,"outcome":"success","gen":1}` + "\n"},
+		{"end before start", map[string]string{record.CallsFile: smallCalls + `{"seq":9,"dep":"iam","start_ns":5,"end_ns":2,"outcome":"success","gen":1}` + "\n"},
 			"calls.jsonl:7: end_ns 2 before start_ns 5"},
-		{"missing dep", map[string]string{DependencyFile: `{"seq":1,"at_ns":5}` + "\n"},
+		{"missing dep", map[string]string{record.DependencyFile: `{"seq":1,"at_ns":5}` + "\n"},
 			`dependency.jsonl:1: missing key "dep"`},
-		{"empty dep", map[string]string{DependencyFile: smallDeps + `{"dep":"","seq":1,"at_ns":5}` + "\n"},
+		{"empty dep", map[string]string{record.DependencyFile: smallDeps + `{"dep":"","seq":1,"at_ns":5}` + "\n"},
 			`dependency.jsonl:5: key "dep": empty name`},
-		{"bad state", map[string]string{TransitionsFile: `{"dep":"iam","from":"closed","to":"ajar","at_ns":1,"gen":2}` + "\n"},
+		{"bad state", map[string]string{record.TransitionsFile: `{"dep":"iam","from":"closed","to":"ajar","at_ns":1,"gen":2}` + "\n"},
 			`transitions.jsonl:1: key "to": column 41: unknown state "ajar", want closed, open or half-open`},
-		{"bad meta", map[string]string{MetaFile: "{\n \"scenario\": 5\n}"},
+		{"bad meta", map[string]string{record.MetaFile: "{\n \"scenario\": 5\n}"},
 			`meta.json: line 2: key "scenario"`},
-		{"other schema version", map[string]string{MetaFile: `{"schema_version":2,"scenario":"small"}`},
+		{"other schema version", map[string]string{record.MetaFile: `{"schema_version":2,"scenario":"small"}`},
 			`meta.json: key "schema_version": got 2, want 1`},
-		{"bad verdict", map[string]string{VerdictFile: "{\n\"passed\": tru\n}"},
+		{"bad verdict", map[string]string{record.VerdictFile: "{\n\"passed\": tru\n}"},
 			`verdict.json: line 3: invalid character`},
-		{"repeated dependency", map[string]string{MetaFile: `{"schema_version":1,"dependencies":[{"name":"a"},{"name":"a"}]}`},
+		{"repeated dependency", map[string]string{record.MetaFile: `{"schema_version":1,"dependencies":[{"name":"a"},{"name":"a"}]}`},
 			`meta.json: dependencies[1]: name "a" is empty or repeated`},
 	}
 	for _, tt := range tests {
@@ -167,16 +167,16 @@ func TestNotCheckedOpensExpectation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.expect, func(t *testing.T) {
 			meta := `{"schema_version":1,"scenario":"small","ended_ns":1,"expect":{"invariants":["I1"],` + tt.expect + `}}`
-			r, err := Load(smallRun(t, map[string]string{MetaFile: meta}))
+			r, err := Load(smallRun(t, map[string]string{record.MetaFile: meta}))
 			require.NoError(t, err)
 			assert.Empty(t, Summarize(r).T0, "meta.json without t0")
-			checks := r.Checks()
+			checks := r.checks()
 			if tt.want == "" {
 				assert.Len(t, checks, 1, "I1 only")
 				return
 			}
 			require.Len(t, checks, 2)
-			assert.Equal(t, CheckResult{ID: "opens", Kind: "expectation", Name: tt.want, Status: StatusNotChecked,
+			assert.Equal(t, checkResult{ID: "opens", Kind: "expectation", Name: tt.want, Status: record.StatusNotChecked,
 				Detail: "verdict.json is missing: the checker did not run"}, checks[1])
 		})
 	}
@@ -184,11 +184,11 @@ func TestNotCheckedOpensExpectation(t *testing.T) {
 
 func TestLoadNotARunDir(t *testing.T) {
 	_, err := Load(t.TempDir())
-	assert.ErrorIs(t, err, ErrNotRunDir)
+	assert.ErrorIs(t, err, record.ErrNotRunDir)
 }
 
 func TestLoadMissingLogsAreWarnings(t *testing.T) {
-	r, err := Load(smallRun(t, map[string]string{DependencyFile: "", SnapshotsFile: "", TransitionsFile: ""}))
+	r, err := Load(smallRun(t, map[string]string{record.DependencyFile: "", record.SnapshotsFile: "", record.TransitionsFile: ""}))
 	require.NoError(t, err)
 	assert.Contains(t, r.Warnings, "dependency.jsonl: missing; read as empty")
 	assert.Contains(t, r.Warnings, "snapshots.jsonl: missing; read as empty")
@@ -198,7 +198,7 @@ func TestLoadMissingLogsAreWarnings(t *testing.T) {
 }
 
 func TestLoadDependencyOnlyInLogs(t *testing.T) {
-	r, err := Load(smallRun(t, map[string]string{CallsFile: smallCalls +
+	r, err := Load(smallRun(t, map[string]string{record.CallsFile: smallCalls +
 		`{"seq":1,"dep":"eris","start_ns":1,"end_ns":2,"outcome":"success","gen":0}` + "\n"}))
 	require.NoError(t, err)
 	require.Len(t, r.Deps, 2)
@@ -209,7 +209,7 @@ func TestLoadDependencyOnlyInLogs(t *testing.T) {
 
 func TestLoadLongLine(t *testing.T) {
 	long := `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"success","gen":1,"err":"` + strings.Repeat("x", 600<<10) + `"}` + "\n"
-	r, err := Load(smallRun(t, map[string]string{CallsFile: long + smallCalls}))
+	r, err := Load(smallRun(t, map[string]string{record.CallsFile: long + smallCalls}))
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), r.Deps[0].Calls(), "a line longer than the read buffer decodes")
 }
@@ -304,7 +304,7 @@ func TestFindRuns(t *testing.T) {
 	out := t.TempDir()
 	for _, name := range []string{"b", "a"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(out, name), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(out, name, MetaFile), []byte(smallMeta), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(out, name, record.MetaFile), []byte(smallMeta), 0o644))
 	}
 	require.NoError(t, os.MkdirAll(filepath.Join(out, "not-a-run"), 0o755))
 
@@ -317,10 +317,10 @@ func TestFindRuns(t *testing.T) {
 	assert.Equal(t, []string{filepath.Join(out, "a")}, runs)
 
 	_, err = FindRuns(filepath.Join(out, "not-a-run"))
-	assert.ErrorIs(t, err, ErrNotRunDir)
+	assert.ErrorIs(t, err, record.ErrNotRunDir)
 	_, err = FindRuns(filepath.Join(out, "missing"))
 	assert.Error(t, err)
-	_, err = FindRuns(filepath.Join(out, "a", MetaFile))
+	_, err = FindRuns(filepath.Join(out, "a", record.MetaFile))
 	assert.ErrorContains(t, err, "not a directory")
-	assert.False(t, errors.Is(err, ErrNotRunDir))
+	assert.False(t, errors.Is(err, record.ErrNotRunDir))
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -69,11 +68,9 @@ type benchFlags struct {
 	plotOnly bool
 }
 
-// parseBenchFlags parses and checks the flags; help is a nil *benchFlags.
+// parseBenchFlags parses and checks the flags (after -h, flag.ErrHelp).
 func parseBenchFlags(args []string, stderr io.Writer) (*benchFlags, error) {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage) }
+	fs := newFlags("bench", benchUsage, stderr)
 	f := &benchFlags{}
 	fs.StringVar(&f.run.CPU, "cpu", "1,2", "GOMAXPROCS values")
 	fs.IntVar(&f.run.Count, "count", 1, "runs of each case")
@@ -86,15 +83,14 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchFlags, error) {
 		return nil
 	})
 	fs.BoolVar(&f.plotOnly, "plot-only", false, "summarise and plot the --with files only")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, nil
-		}
-		return nil, usagef("bench: %v", err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := noArgs("bench", pos, ""); err != nil {
+		return nil, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return nil, usagef("bench: unexpected argument %q", fs.Arg(0))
 	case f.plotOnly && len(f.with) == 0:
 		return nil, usagef("bench: --plot-only needs at least one --with FILE")
 	case f.run.Count <= 0:
@@ -109,7 +105,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchFlags, error) {
 // benchCmd runs the suite with go test, then summarises and plots it.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f, err := parseBenchFlags(args, stderr)
-	if f == nil {
+	if err != nil {
 		return err
 	}
 	var results []bench.Result

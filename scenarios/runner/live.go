@@ -106,6 +106,7 @@ func (r *runner) runLive(ctx context.Context) error {
 	}
 	guard := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go guard.Serve(guardLn)
+	defer r.observe()()
 
 	// The progress line, from its own goroutine.
 	stopProgress := make(chan struct{})

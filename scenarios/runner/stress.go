@@ -133,6 +133,7 @@ func (r *runner) runStress(ctx context.Context) error {
 		}
 	})
 
+	defer r.observe()()
 	close(begin)
 	wg.Wait()
 	stop()
