@@ -148,3 +148,15 @@ func removePlot(dir, name string) error {
 	}
 	return nil
 }
+
+// WriteDir loads the run recorded in dir and writes its reports there: the
+// one call a caller that only has the directory needs (e.g. as
+// conformance.Options.Report).
+func WriteDir(dir string) error {
+	run, err := Load(dir)
+	if err != nil {
+		return err
+	}
+	_, err = Write(dir, run)
+	return err
+}
