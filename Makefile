@@ -1,5 +1,7 @@
 # breakerlab — see README.md ("make targets") for what each target does.
 GO       ?= go
+# gofmt from the Go installation that runs the build, which need not be on PATH.
+GOFMT    ?= $(shell $(GO) env GOROOT)/bin/gofmt
 PKGS     := ./...
 OUT      ?= out
 BASELINE ?= bench/baseline/linux-amd64-2core.txt
@@ -8,8 +10,13 @@ BASELINE ?= bench/baseline/linux-amd64-2core.txt
 BASE     ?= HEAD
 ROUNDS   ?= 8
 
-# The cases the gate compares: the reference breaker, serial and par=1.
-GATE_CASES := impl=reference/par=(serial|1)$$
+# The cases the gate compares: the reference breaker, serial and par=1. It is
+# go test's -bench: one '/'-separated part per level of
+# BenchmarkBreaker/path=P/impl=I/par=N.
+GATE_CASES := Breaker/path=.*/impl=reference/par=(serial|1)$$
+# How gate-ab runs each side's test binary: what go test passes it for
+# go test -run '^$$' -bench '$(GATE_CASES)' -benchmem -cpu 1,2 -benchtime 200ms.
+GATE_TEST_FLAGS = -test.run '^$$' -test.bench '$(GATE_CASES)' -test.benchmem -test.cpu 1,2 -test.benchtime 200ms
 
 # The built-in NFR-6 suite (sim) plus one short live scenario.
 DEMO_SCENARIOS := nfr6-iam-outage nfr6-eris-outage nfr6-policy-outage \
@@ -32,7 +39,7 @@ test:
 
 ## lint: formatting and vet.
 lint:
-	@fmt_out="$$(gofmt -l .)"; \
+	@fmt_out="$$($(GOFMT) -l .)"; \
 	if [ -n "$$fmt_out" ]; then echo "gofmt would change:"; echo "$$fmt_out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	cd bench/peers && $(GO) vet ./...
@@ -47,11 +54,9 @@ check-deps:
 demo: build
 	./bin/breakerlab run --out $(OUT) $(DEMO_SCENARIOS)
 
-## bench: the contention suite (main module in-process, peers via go test), summary and plot.
+## bench: the contention suite with go test (main module and bench/peers), summary and plot.
 bench: build
-	mkdir -p $(OUT)/bench
-	cd bench/peers && $(GO) test -run '^$$' -bench . -benchmem -cpu 1,2 -benchtime 200ms > $(abspath $(OUT))/bench/peers.txt
-	./bin/breakerlab bench --cpu 1,2 --benchtime 200ms --out $(OUT)/bench --with $(OUT)/bench/peers.txt
+	./bin/breakerlab bench --peers --cpu 1,2 --benchtime 200ms --out $(OUT)/bench
 
 ## gate: the reference breaker's serial and par=1 cases, 5 runs each, against $(BASELINE).
 gate: build
@@ -60,17 +65,22 @@ gate: build
 
 ## gate-ab: the same cases, revision $(BASE) against the working tree, measured
 ## alternately on this machine ($(ROUNDS) rounds), then gated: robust to a drifting runner.
+## Each side is its ./bench/ test binary (go test -c), so any revision with the
+## suite works, whatever its breakerlab bench did.
 gate-ab: build
 	rm -rf $(OUT)/gate-ab && mkdir -p $(OUT)/gate-ab && git worktree prune
 	git worktree add --detach $(abspath $(OUT))/gate-ab/src $(BASE)
-	cd $(OUT)/gate-ab/src && $(GO) build -o ../base-breakerlab ./cmd/breakerlab
+	cd $(OUT)/gate-ab/src && $(GO) test -c -o $(abspath $(OUT))/gate-ab/base.test ./bench/
 	git worktree remove --force $(abspath $(OUT))/gate-ab/src
+	$(GO) test -c -o $(OUT)/gate-ab/head.test ./bench/
 	for i in $$(seq $(ROUNDS)); do \
-		$(OUT)/gate-ab/base-breakerlab bench --cpu 1,2 --bench '$(GATE_CASES)' --out $(OUT)/gate-ab/base-$$i >/dev/null && \
-		./bin/breakerlab bench --cpu 1,2 --bench '$(GATE_CASES)' --out $(OUT)/gate-ab/head-$$i >/dev/null || exit 2; \
+		echo "gate-ab: round $$i of $(ROUNDS)"; \
+		$(OUT)/gate-ab/base.test $(GATE_TEST_FLAGS) > $(OUT)/gate-ab/base-$$i.txt && \
+		$(OUT)/gate-ab/head.test $(GATE_TEST_FLAGS) > $(OUT)/gate-ab/head-$$i.txt || \
+		{ cat $(OUT)/gate-ab/base-$$i.txt $(OUT)/gate-ab/head-$$i.txt 2>/dev/null; exit 1; }; \
 	done
-	cat $(OUT)/gate-ab/base-*/bench.txt > $(OUT)/gate-ab/base.txt
-	cat $(OUT)/gate-ab/head-*/bench.txt > $(OUT)/gate-ab/head.txt
+	cat $(OUT)/gate-ab/base-*.txt > $(OUT)/gate-ab/base.txt
+	cat $(OUT)/gate-ab/head-*.txt > $(OUT)/gate-ab/head.txt
 	./bin/breakerlab gate --baseline $(OUT)/gate-ab/base.txt --current $(OUT)/gate-ab/head.txt
 
 ## race: the race-stress scenario, run by a race-enabled binary.

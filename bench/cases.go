@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// BenchmarkName is the top-level benchmark every case runs under, so that
-// results from `go test -bench` and from [Run] carry the same names.
+// BenchmarkName is the top-level benchmark every case runs under, in this
+// package and in bench/peers, so that their results carry the same names.
 const BenchmarkName = "BenchmarkBreaker"
 
 // Parallelism is the b.SetParallelism sweep: each parallel case runs
@@ -60,15 +60,19 @@ func Benchmark(b *testing.B, impls []Impl) {
 }
 
 // Run is the benchmark function of the case; it fails the benchmark when the
-// breaker did not behave as the path requires.
+// breaker did not behave as the path requires, so that a number measured in
+// the wrong state is never reported.
 func (c Case) Run(b *testing.B) {
-	if err := c.measure(b); err != nil {
-		b.Fatalf("%s: %v", c.Name(), err)
+	if err := c.Measure(b); err != nil {
+		b.Fatal(err)
 	}
 }
 
-// measure runs b.N calls and checks the outcome.
-func (c Case) measure(b *testing.B) error {
+// Measure runs b.N calls and returns the error of the path's outcome check:
+// what [Case.Run] fails the benchmark with. Tests call it through
+// testing.Benchmark, which discards a failed benchmark's log, to see why a
+// case fails.
+func (c Case) Measure(b *testing.B) error {
 	br, err := c.Impl.New(c.Path.Settings)
 	if err != nil {
 		return fmt.Errorf("new %s breaker: %w", c.Impl.Name, err)

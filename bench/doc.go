@@ -17,21 +17,24 @@
 // eapache) live in the nested module bench/peers so that the main module never
 // depends on them.
 //
-// The suite runs under go test (bench_test.go wraps it as BenchmarkBreaker)
-// and in-process through [Run], which breakerlab bench calls; both print the
-// same benchmark names in the standard Go benchmark format. Package gate
-// compares two such files.
+// The suite is a Go benchmark: bench_test.go wraps it as BenchmarkBreaker,
+// and bench/peers does the same for the peers. breakerlab bench runs both
+// with go test ([GoTest], in the checkout [FindSource] finds) and keeps the
+// rest: [ParseResults] reads the output, [WriteSummary] and [Curves] turn it
+// into a table and the plot's lines, and package gate compares two runs.
 //
 // The happy path:
 //
+//	root, _ := bench.FindSource(".")
 //	var out bytes.Buffer
-//	results, err := bench.Run(ctx, bench.Options{CPUs: []int{1, 2}, Benchtime: "200ms"}, &out)
-//	if errors.Is(err, bench.ErrCheckFailed) {
-//		// a breaker misbehaved; its cases have no result line
+//	err := bench.GoTest{CPU: "1,2", Benchtime: "200ms"}.Run(ctx, root, bench.MainPackage, &out, os.Stderr)
+//	var failed *bench.FailedError
+//	if errors.As(err, &failed) {
+//		// a breaker misbehaved: failed.Failures names its cases, which have no result line
 //	}
-//	os.WriteFile("bench.txt", out.Bytes(), 0o644) // benchstat bench.txt
-//	bench.WriteSummary(os.Stdout, results)        // ns/op and allocs/op per implementation and path
-//	for _, c := range bench.Curves(results) {     // ns/op against goroutines, for the plot
+//	results, _ := bench.ParseResults(&out, "bench.txt")
+//	bench.WriteSummary(os.Stdout, results)    // ns/op and allocs/op per implementation and path
+//	for _, c := range bench.Curves(results) { // ns/op against goroutines, for the plot
 //		fmt.Println(c.Path, c.Impl, c.CPU, c.Points)
 //	}
 package bench

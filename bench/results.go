@@ -34,9 +34,10 @@ func (r Result) Goroutines() int {
 }
 
 // ParseResults reads BenchmarkBreaker results in the standard Go benchmark
-// format, such as a file written by [Run] or by go test -bench in this
-// package or in bench/peers. Other benchmarks in the input are skipped. name
-// labels errors.
+// format, such as the output of go test -bench in this package or in
+// bench/peers. Other benchmarks in the input are skipped; input without a
+// BenchmarkBreaker result is an error wrapping [ErrNoResults]. name labels
+// errors.
 func ParseResults(r io.Reader, name string) ([]Result, error) {
 	rd := benchfmt.NewReader(r, name)
 	var out []Result
@@ -59,7 +60,7 @@ func ParseResults(r io.Reader, name string) ([]Result, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no %s results", name, BenchmarkName)
+		return nil, fmt.Errorf("%s: %w", name, ErrNoResults)
 	}
 	return out, nil
 }

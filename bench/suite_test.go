@@ -1,10 +1,8 @@
 package bench
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"regexp"
+	"flag"
 	"strings"
 	"testing"
 
@@ -33,40 +31,33 @@ func TestCasesCoverEveryPathImplAndMode(t *testing.T) {
 	assert.False(t, names["path=open-reject/impl=bare/par=1"])
 }
 
-// run runs the cases of impls matching filter for a fixed number of
-// iterations and returns the output and error.
-func run(t *testing.T, impls []Impl, filter string, cpus ...int) (string, []Result, error) {
+// measure runs case c with testing.Benchmark at benchtime (a duration or
+// "100x") and returns the result and the error of its outcome check.
+func measure(t *testing.T, c Case, benchtime string) (testing.BenchmarkResult, error) {
 	t.Helper()
-	var out bytes.Buffer
-	results, err := Run(context.Background(), Options{
-		CPUs: cpus, Benchtime: "200x", Impls: impls, Filter: regexp.MustCompile(filter),
-	}, &out)
-	return out.String(), results, err
+	f := flag.Lookup("test.benchtime")
+	old := f.Value.String()
+	require.NoError(t, f.Value.Set(benchtime))
+	defer func() { _ = f.Value.Set(old) }()
+	var err error
+	r := testing.Benchmark(func(b *testing.B) {
+		if err = c.Measure(b); err != nil {
+			b.FailNow()
+		}
+	})
+	return r, err
 }
 
-func TestRunWritesBenchmarkFormat(t *testing.T) {
-	out, results, err := run(t, Builtin(), `path=(closed-success|open-reject)/impl=(reference|seedport)/par=(serial|2)$`, 1, 2)
-	require.NoError(t, err)
-	require.Len(t, results, 2*2*2*2, "2 paths × 2 impls × 2 modes × 2 cpus")
-	assert.Contains(t, out, "goos: ")
-	assert.Contains(t, out, "goarch: ")
-	assert.Contains(t, out, "pkg: github.com/breakerlab/breakerlab/bench\n")
-	assert.Contains(t, out, "BenchmarkBreaker/path=open-reject/impl=reference/par=serial ")
-	assert.Contains(t, out, "BenchmarkBreaker/path=open-reject/impl=reference/par=serial-2 ")
-	assert.Regexp(t, `BenchmarkBreaker/path=closed-success/impl=seedport/par=2-2\s+\d+\s+[\d.]+ ns/op\s+\d+ B/op\s+\d+ allocs/op`, out)
-
-	parsed, err := ParseResults(strings.NewReader(out), "run.txt")
-	require.NoError(t, err)
-	require.Len(t, parsed, len(results))
-	for i := range parsed {
-		assert.Equal(t, results[i].Name, parsed[i].Name)
-		assert.Equal(t, results[i].Path, parsed[i].Path)
-		assert.Equal(t, results[i].Impl, parsed[i].Impl)
-		assert.Equal(t, results[i].Par, parsed[i].Par)
-		assert.Equal(t, results[i].CPU, parsed[i].CPU)
-		assert.InEpsilon(t, results[i].NsPerOp, parsed[i].NsPerOp, 0.01)
+// pathNamed returns the path called name.
+func pathNamed(t *testing.T, name string) Path {
+	t.Helper()
+	for _, p := range Paths() {
+		if p.Name == name {
+			return p
+		}
 	}
-	assert.Equal(t, 4, parsed[len(parsed)-1].Goroutines(), "par=2 at -cpu 2")
+	t.Fatalf("no path %s", name)
+	return Path{}
 }
 
 // rejectAll is a broken breaker: it rejects every call and claims to be closed.
@@ -77,53 +68,46 @@ func (rejectAll) Bind(func() error) func() error {
 }
 func (rejectAll) State() breaker.State { return breaker.Closed }
 
-func TestRunFailsCasesWhoseBreakerMisbehaves(t *testing.T) {
+func TestCasesFailWhenTheBreakerMisbehaves(t *testing.T) {
 	impls := []Impl{
 		{Name: "never-opens", New: func(Settings) (Breaker, error) { return bare{}, nil }},
 		{Name: "rejects-all", New: func(Settings) (Breaker, error) { return rejectAll{}, nil }},
 	}
-	_, results, err := run(t, impls, `par=serial$`, 1)
-	require.ErrorIs(t, err, ErrCheckFailed)
-	msg := err.Error()
-	assert.Contains(t, msg, "path=open-reject/impl=never-opens/par=serial: after 5 failures the breaker is closed")
-	assert.Contains(t, msg, "path=closed-success/impl=rejects-all/par=serial: want: every call runs")
-	assert.Contains(t, msg, "path=closed-1pct/impl=rejects-all/par=serial")
+	failed := map[string]string{}
 	var passed []string
-	for _, r := range results {
-		passed = append(passed, r.Path+"/"+r.Impl)
+	for _, c := range Cases(impls) {
+		if c.Par != 0 {
+			continue
+		}
+		r, err := measure(t, c, "200x")
+		if err != nil {
+			assert.Zero(t, r.N, "%s: a failed check fails the benchmark", c.Name())
+			failed[c.Name()] = err.Error()
+			continue
+		}
+		assert.NotZero(t, r.N, c.Name())
+		passed = append(passed, c.Path.Name+"/"+c.Impl.Name)
 	}
+	assert.Contains(t, failed["path=open-reject/impl=never-opens/par=serial"], "after 5 failures the breaker is closed")
+	assert.Contains(t, failed["path=closed-success/impl=rejects-all/par=serial"], "want: every call runs")
+	assert.Contains(t, failed, "path=closed-1pct/impl=rejects-all/par=serial")
 	// The storm path judges the breaker only on runs of 50 ms or more (see
 	// Paths); 200 iterations are too short, so both pass it here.
 	assert.ElementsMatch(t, []string{"closed-success/never-opens", "closed-1pct/never-opens", "storm/never-opens", "storm/rejects-all"}, passed,
-		"only a breaker that behaves gets a result line")
+		"only a breaker that behaves passes")
 }
 
-func TestRunRejectsBadOptions(t *testing.T) {
-	var out bytes.Buffer
-	_, err := Run(context.Background(), Options{Benchtime: "fast"}, &out)
-	assert.ErrorContains(t, err, `benchtime "fast"`)
-	_, err = Run(context.Background(), Options{CPUs: []int{0}, Benchtime: "1x"}, &out)
-	assert.ErrorContains(t, err, "cpu count 0")
-	_, err = Run(context.Background(), Options{Filter: regexp.MustCompile("nothing-matches"), Benchtime: "1x"}, &out)
-	assert.ErrorContains(t, err, "no benchmark matches")
-}
-
-func TestRunStopsWhenCanceled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var out bytes.Buffer
-	results, err := Run(ctx, Options{Benchtime: "1x"}, &out)
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Empty(t, results)
-}
-
-func TestCheckBenchtime(t *testing.T) {
-	for _, ok := range []string{"1s", "200ms", "100x", "1x"} {
-		assert.NoError(t, CheckBenchtime(ok), ok)
-	}
-	for _, bad := range []string{"", "0s", "-1s", "0x", "x", "fast", "10"} {
-		assert.Error(t, CheckBenchtime(bad), bad)
-	}
+// TestCaseRunFailsTheBenchmark: under go test a failed check is b.Fatal, so
+// the benchmark, and go test, fail.
+func TestCaseRunFailsTheBenchmark(t *testing.T) {
+	f := flag.Lookup("test.benchtime")
+	old := f.Value.String()
+	require.NoError(t, f.Value.Set("100x"))
+	defer func() { _ = f.Value.Set(old) }()
+	broken := Case{Path: pathNamed(t, PathOpenReject), Impl: Impl{Name: "never-opens", New: func(Settings) (Breaker, error) { return bare{}, nil }}}
+	assert.Zero(t, testing.Benchmark(broken.Run).N, "failed")
+	good := Case{Path: pathNamed(t, PathOpenReject), Impl: Reference()}
+	assert.Equal(t, 100, testing.Benchmark(good.Run).N)
 }
 
 // TestZeroAllocPaths holds issue 2's allocation targets: no allocation per call
@@ -200,11 +184,8 @@ BenchmarkBreaker/path=open-reject/impl=seedport/par=1-2 100 50 ns/op 0 B/op 1 al
 }
 
 func TestStormFailsABreakerThatNeverOpens(t *testing.T) {
-	impls := []Impl{{Name: "never-opens", New: func(Settings) (Breaker, error) { return bare{}, nil }}}
-	var out bytes.Buffer
-	_, err := Run(context.Background(), Options{
-		CPUs: []int{1}, Benchtime: "60ms", Impls: impls, Filter: regexp.MustCompile(`path=storm/.*/par=serial$`),
-	}, &out)
-	require.ErrorIs(t, err, ErrCheckFailed)
+	never := Impl{Name: "never-opens", New: func(Settings) (Breaker, error) { return bare{}, nil }}
+	_, err := measure(t, Case{Path: pathNamed(t, PathStorm), Impl: never}, "60ms")
+	require.Error(t, err)
 	assert.Contains(t, err.Error(), "want: successes, failures and rejections all occur")
 }

@@ -54,6 +54,9 @@ type Breaker struct {
 	pending        []event
 	spare          []event // the delivered batch's array, for the next pending
 	delivering     bool
+	transitions    TransitionCounts
+	openTime       time.Duration // the open stretches that ended, summed
+	openSeen       time.Duration // the largest OpenTime a snapshot reported
 }
 
 // event is a transition waiting to be delivered, with the counts that led to it.
@@ -170,7 +173,8 @@ func (b *Breaker) allowSlow(now time.Time) (Ticket, error) {
 
 // Execute runs fn if the breaker admits the call and records its result. A
 // rejected call returns a *[RejectedError] without running fn. A panic in fn is
-// recorded as a failure and continues. fn runs outside any lock.
+// recorded as a failure and continues with its own value and stack (rule 7).
+// fn runs outside any lock.
 func (b *Breaker) Execute(ctx context.Context, fn func(context.Context) error) error {
 	t, err := b.Allow()
 	if err != nil {

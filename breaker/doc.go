@@ -52,7 +52,9 @@
 //
 // # Observing
 //
-// [Breaker.State] and [Breaker.Snapshot] read the state; Config.OnStateChange
+// [Breaker.State] and [Breaker.Snapshot] read the state (a snapshot also
+// counts transitions by from and to state, and the time spent open, for
+// metrics); Config.OnStateChange
 // receives every [Transition] in order, outside the lock, and Config.Logger
 // gets one structured record per transition. The Prometheus collector lives in
 // a subpackage so this package needs only the standard library.

@@ -12,9 +12,6 @@ var (
 	// ErrTooManyProbes matches a call rejected because the circuit is half-open
 	// and HalfOpenMaxCalls probes are already in flight.
 	ErrTooManyProbes = errors.New("breaker: too many probes in flight")
-	// ErrPanicked is the error a panicking call is recorded with (as a failure)
-	// before the panic continues.
-	ErrPanicked = errors.New("breaker: protected function panicked")
 )
 
 // RejectedError is returned for every rejected call. It matches [ErrOpen] or

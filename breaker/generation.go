@@ -121,6 +121,10 @@ func (b *Breaker) transitionLocked(to State, at time.Time, forced bool, reason s
 			successes:  b.probeSuccesses,
 		})
 	}
+	b.transitions.Add(old.state(), to)
+	if old.state() == Open {
+		b.openTime += max(at.Sub(b.openedAt), 0)
+	}
 	b.probeAt = time.Time{}
 	if to == Open {
 		b.openedAt = at
@@ -181,6 +185,15 @@ func (b *Breaker) Snapshot() Snapshot {
 			Rejected: b.rejections.sum(),
 		},
 	}
+	s.Transitions = b.transitions
+	s.OpenTime = b.openTime
+	if w.state() == Open {
+		s.OpenTime += max(now.Sub(b.openedAt), 0)
+	}
+	// now was read before the lock: a transition out of Open that read the
+	// clock earlier but took the lock later may end the stretch before now.
+	s.OpenTime = max(s.OpenTime, b.openSeen)
+	b.openSeen = s.OpenTime
 	if s.Totals.Success > b.successesSeen {
 		// Successes the fast path did not stamp happened by now.
 		b.lastSuccess, b.successesSeen = now, s.Totals.Success
@@ -191,21 +204,25 @@ func (b *Breaker) Snapshot() Snapshot {
 }
 
 // Reset returns the breaker to Closed with zero consecutive counts, as a
-// transition with reason "reset", from any state. Totals are kept.
+// transition with reason "reset", from any state. Totals are kept. An open
+// circuit whose recovery timeout has elapsed is half-open (rule 3), so its
+// reset is two transitions: open → half-open, then half-open → closed.
 func (b *Breaker) Reset() {
 	now := b.cfg.Now()
 	b.mu.Lock()
+	b.advanceLocked(now) // a circuit whose recovery timeout elapsed is half-open (rule 3)
 	b.transitionLocked(Closed, now, false, "reset")
 	b.unlockAndDeliver()
 }
 
 // ForceOpen opens the circuit until [Breaker.Reset]: no probes are admitted
 // however long it stays open. On an already open circuit it only cancels the
-// coming half-open, without a new generation.
+// coming half-open, without a transition or a new generation; a circuit whose
+// recovery timeout has elapsed is half-open (rule 3), and goes half-open → open.
 func (b *Breaker) ForceOpen() {
 	now := b.cfg.Now()
 	b.mu.Lock()
-	if w := word(b.cur.Load()); w.state() != Open {
+	if w := b.advanceLocked(now); w.state() != Open {
 		b.transitionLocked(Open, now, true, "forced open")
 	} else if !w.forced() {
 		b.probeAt = time.Time{}

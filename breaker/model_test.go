@@ -18,6 +18,9 @@ type model struct {
 	probeAt                     time.Time
 	forced                      bool
 	totals                      Totals
+	counts                      TransitionCounts
+	openedAt                    time.Time
+	openTime                    time.Duration // ended open stretches
 }
 
 type modelTicket struct {
@@ -27,6 +30,13 @@ type modelTicket struct {
 }
 
 func (m *model) transition(to State, at time.Time) {
+	m.counts.Add(m.state, to)
+	if m.state == Open {
+		m.openTime += at.Sub(m.openedAt)
+	}
+	if to == Open {
+		m.openedAt = at
+	}
 	m.state, m.gen = to, m.gen+1
 	m.failures, m.successes, m.flight = 0, 0, 0
 	m.forced = false
@@ -152,10 +162,15 @@ func runModel(t *testing.T, cfg Config, ops int, next func() int) {
 		}
 		s := b.Snapshot()
 		m.advance(c.Now())
+		openTime := m.openTime
+		if m.state == Open {
+			openTime += c.Now().Sub(m.openedAt)
+		}
 		if s.State != m.state || s.Generation != m.gen || s.ConsecutiveFailures != m.failures ||
-			s.ConsecutiveSuccesses != m.successes || s.ProbesInFlight != m.flight || s.Totals != m.totals {
-			t.Fatalf("op %d (%d) at %v: breaker %+v\nmodel state=%v gen=%d failures=%d successes=%d flight=%d totals=%+v",
-				i, op, c.Now().Sub(t0), s, m.state, m.gen, m.failures, m.successes, m.flight, m.totals)
+			s.ConsecutiveSuccesses != m.successes || s.ProbesInFlight != m.flight || s.Totals != m.totals ||
+			s.Transitions != m.counts || s.OpenTime != openTime {
+			t.Fatalf("op %d (%d) at %v: breaker %+v\nmodel state=%v gen=%d failures=%d successes=%d flight=%d totals=%+v counts=%+v open=%v",
+				i, op, c.Now().Sub(t0), s, m.state, m.gen, m.failures, m.successes, m.flight, m.totals, m.counts, openTime)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package breaker
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -23,7 +24,7 @@ func NewRegistry() *Registry {
 // already taken, or if cfg is invalid.
 func (r *Registry) Add(cfg Config) (*Breaker, error) {
 	if cfg.Name == "" {
-		return nil, fmt.Errorf("breaker: Registry.Add: Config.Name is empty, want a name")
+		return nil, errNoName
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -35,8 +36,12 @@ func (r *Registry) Add(cfg Config) (*Breaker, error) {
 
 // GetOrCreate returns the breaker called name, creating it from cfg (with
 // cfg.Name set to name) if there is none. An existing breaker keeps the
-// configuration it was created with.
+// configuration it was created with. An empty name is an error, as in
+// [Registry.Add].
 func (r *Registry) GetOrCreate(name string, cfg Config) (*Breaker, error) {
+	if name == "" {
+		return nil, errNoName
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if b, ok := r.breakers[name]; ok {
@@ -45,6 +50,10 @@ func (r *Registry) GetOrCreate(name string, cfg Config) (*Breaker, error) {
 	cfg.Name = name
 	return r.createLocked(cfg)
 }
+
+// errNoName is the error of Add and GetOrCreate for an empty name: a
+// registry's breakers are found by name.
+var errNoName = errors.New("breaker: Registry: the breaker's name is empty, want a name")
 
 // createLocked requires r.mu held.
 func (r *Registry) createLocked(cfg Config) (*Breaker, error) {

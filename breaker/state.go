@@ -95,4 +95,51 @@ type Snapshot struct {
 	// success total grow: it is late by at most the time between snapshots.
 	LastSuccess time.Time
 	Totals      Totals
+	// Transitions counts every transition since New by the state it left and
+	// the state it entered, resets and forced opens included.
+	Transitions TransitionCounts
+	// OpenTime is the time the circuit has spent open since New: for each
+	// stretch, from the transition to Open until the transition out of it (by
+	// their Transition.At), and for a stretch still going, until this
+	// snapshot's clock reading. Forced-open time counts; half-open time does
+	// not. It never decreases from one snapshot to the next.
+	OpenTime time.Duration
 }
+
+// TransitionCounts counts transitions by the state they left and the state
+// they entered. The zero value counts none.
+type TransitionCounts struct {
+	n [3][3]uint64 // n[from][to], indexed by State
+}
+
+// Of returns how many transitions went from from to to: Of(Closed, Open) is
+// how many times the circuit tripped. A reset is a transition to Closed from
+// whatever state it found, Closed included.
+func (c TransitionCounts) Of(from, to State) uint64 {
+	if !from.valid() || !to.valid() {
+		return 0
+	}
+	return c.n[from][to]
+}
+
+// Add counts one transition from from to to; it ignores states other than
+// Closed, Open and HalfOpen. It is for implementations other than [Breaker]
+// that fill a [Snapshot].
+func (c *TransitionCounts) Add(from, to State) {
+	if from.valid() && to.valid() {
+		c.n[from][to]++
+	}
+}
+
+// Total returns the number of transitions counted.
+func (c TransitionCounts) Total() uint64 {
+	var t uint64
+	for _, row := range c.n {
+		for _, v := range row {
+			t += v
+		}
+	}
+	return t
+}
+
+func (s State) valid() bool { return s >= Closed && s <= HalfOpen }

@@ -1,6 +1,7 @@
 package fakes
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,7 +29,8 @@ const maxControlBody = 1 << 20
 //
 // plus GET /_breakerlab/ listing the fakes. Bodies and answers are JSON;
 // durations are strings like "20ms" (integer nanoseconds are accepted).
-// Malformed input gets 400 with {"error": "…"} naming the key.
+// Malformed input gets 400 with {"error": "…"} naming the key; a body over
+// 1 MiB 413; a route asked with the wrong method 405, with an Allow header.
 func (s *Server) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	for _, base := range []string{ControlPrefix + "fakes/{name}/", ControlPrefix} {
@@ -41,10 +43,30 @@ func (s *Server) controlHandler() http.Handler {
 		mux.HandleFunc("POST "+base+"reset", s.withFake(s.postReset))
 	}
 	mux.HandleFunc("GET "+ControlPrefix+"{$}", s.getIndex)
+	// What no route matches: a route with another method is 405 with the
+	// methods it has; anything else 404.
 	mux.HandleFunc(ControlPrefix, func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: method not allowed, want %s", r.Method, r.URL.Path, strings.Join(allow, " or ")))
+			return
+		}
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no control route %s %s; GET %s lists them", r.Method, r.URL.Path, ControlPrefix))
 	})
 	return mux
+}
+
+// allowedMethods returns the methods for which mux has a route of r's path
+// other than the catch-all ControlPrefix.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host}
+		if _, pattern := mux.Handler(probe); pattern != ControlPrefix && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // withFake resolves the fake a control request is about.
@@ -187,8 +209,12 @@ func (s *Server) getIndex(w http.ResponseWriter, _ *http.Request) {
 // readBody decodes a JSON body into v, answering 400 itself on failure.
 func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxControlBody))
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body too large: at most %d bytes", mbe.Limit))
+		return false
+	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("reading the body: %v (at most %d bytes)", err, maxControlBody))
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("reading the body: %v", err))
 		return false
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {

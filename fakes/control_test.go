@@ -114,20 +114,43 @@ func TestControlAPIRejectsBadInput(t *testing.T) {
 		{"PUT", "faults", `{} {}`, 400, "more than one value"},
 		{"PUT", "faults", ``, 400, "empty body"},
 		{"PUT", "faults", `[1, 2]`, 400, "cannot use a JSON array"},
-		{"PUT", "faults", strings.Repeat(" ", 2<<20) + "{}", 400, "at most"},
+		{"PUT", "faults", strings.Repeat(" ", 2<<20) + "{}", 413, "body too large: at most 1048576 bytes"},
 		{"POST", "schedule", `{"phases": [{"at": "1m"}, {"at": "30s"}]}`, 400, "schedule.phases[1].at: 30s is not after phases[0].at 1m0s"},
 		{"POST", "schedule", `{"flap": {"period": 0}}`, 400, "schedule.flap.period: must be > 0"},
 		{"GET", "log?since=-1", ``, 400, "since:"},
 		{"GET", "log?limit=0", ``, 400, "limit:"},
 		{"GET", "fakes/ldap/faults", ``, 404, `no fake named "ldap"`},
 		{"GET", "nothing", ``, 404, "no control route"},
-		{"PATCH", "faults", `{}`, 404, "no control route PATCH /_breakerlab/faults"},
+		{"PATCH", "faults", `{}`, 405, "PATCH /_breakerlab/faults: method not allowed, want GET or PUT"},
+		{"PATCH", "nothing", `{}`, 404, "no control route PATCH /_breakerlab/nothing"},
 	} {
 		status, m := call(t, c, tt.method, api+tt.path, tt.body)
 		assert.Equal(t, tt.status, status, "%s %s %.40s", tt.method, tt.path, tt.body)
 		assert.Contains(t, m["error"], tt.want, "%s %s %.40s", tt.method, tt.path, tt.body)
 	}
 	assert.Zero(t, f.Active().ErrorRate, "nothing bad was applied")
+}
+
+// A route asked with a method it does not have answers 405 and says which
+// methods it has.
+func TestControlAPIWrongMethod(t *testing.T) {
+	s := newServer(t, newFake(t, fakes.Config{Name: "iam"}), newFake(t, fakes.Config{Name: "eris"}))
+	c := client(5 * time.Second)
+	defer c.CloseIdleConnections()
+	for _, tt := range []struct{ method, path, allow string }{
+		{"POST", "fakes/iam/faults", "GET, PUT"},
+		{"GET", "fakes/eris/schedule", "POST, DELETE"},
+		{"DELETE", "fakes/iam/reset", "POST"},
+		{"PUT", "", "GET"},
+	} {
+		req, err := http.NewRequest(tt.method, s.ControlURL()+tt.path, strings.NewReader("{}"))
+		require.NoError(t, err)
+		resp, err := c.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, "%s %s", tt.method, tt.path)
+		assert.Equal(t, tt.allow, resp.Header.Get("Allow"), "%s %s", tt.method, tt.path)
+	}
 }
 
 func TestControlAPIWithSeveralFakes(t *testing.T) {

@@ -110,26 +110,11 @@ const (
 	modelPareto
 )
 
+// model validates l and compiles it: the shared checks, then the
+// distribution's own parameters.
 func (l Latency) model() (latencyModel, error) {
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"p50", l.P50}, {"p99", l.P99}, {"min", l.Min}, {"max", l.Max}, {"mean", l.Mean}, {"std_dev", l.StdDev}, {"jitter", l.Jitter}} {
-		if d.v < 0 {
-			return latencyModel{}, fieldErr(d.name, "must not be negative, got %s", d.v)
-		}
-	}
-	if l.Sigma < 0 || math.IsNaN(l.Sigma) || math.IsInf(l.Sigma, 0) {
-		return latencyModel{}, fieldErr("sigma", "must be a finite number ≥ 0, got %v", l.Sigma)
-	}
-	if l.Alpha < 0 || math.IsNaN(l.Alpha) || math.IsInf(l.Alpha, 0) {
-		return latencyModel{}, fieldErr("alpha", "must be a finite number ≥ 0, got %v", l.Alpha)
-	}
-	if l.P99 > 0 && l.P99 < l.P50 {
-		return latencyModel{}, fieldErr("p99", "%s is below p50 %s", l.P99, l.P50)
-	}
-	if l.Max > 0 && l.Max < l.Min {
-		return latencyModel{}, fieldErr("max", "%s is below min %s", l.Max, l.Min)
+	if err := l.validateFields(); err != nil {
+		return latencyModel{}, err
 	}
 	if l.IsZero() {
 		return latencyModel{}, nil
@@ -138,81 +123,137 @@ func (l Latency) model() (latencyModel, error) {
 	if l.Max > 0 {
 		m.max = float64(l.Max)
 	}
-	p50, p99 := float64(l.P50), float64(l.P99)
-	spread := func() (float64, error) { // log ratio p99/p50
-		if l.P50 == 0 {
-			return 0, fieldErr("p50", "%s needs p50 > 0", l.dist())
-		}
-		if l.P99 == 0 {
-			return 0, nil
-		}
-		return math.Log(p99 / p50), nil
-	}
+	var err error
 	switch d := l.dist(); d {
 	case DistFixed:
-		m.dist, m.a = modelFixed, p50
+		m.dist, m.a = modelFixed, float64(l.P50)
 	case DistUniform:
 		m.dist = modelUniform
-		if l.P50 > 0 {
-			if l.P99 == 0 {
-				return m, fieldErr("p99", "uniform with p50 needs p99 (or give min and max instead)")
-			}
-			w := (p99 - p50) / 0.49
-			m.a, m.b = p50-w/2, p50+w/2
-			if m.a < 0 {
-				return m, fieldErr("p99", "uniform with p50 %s cannot reach p99 %s without negative latencies (p99 must be ≤ 1.98×p50)", l.P50, l.P99)
-			}
-		} else {
-			if l.Max == 0 {
-				return m, fieldErr("max", "uniform needs p50 and p99, or min and max")
-			}
-			m.a, m.b = float64(l.Min), float64(l.Max)
-		}
+		m.a, m.b, err = l.uniform()
 	case DistNormal:
 		m.dist = modelNormal
-		m.a, m.b = float64(l.Mean), float64(l.StdDev)
-		if m.a == 0 {
-			m.a = p50
-		}
-		if m.b == 0 && l.P99 > 0 {
-			m.b = (p99 - p50) / z99
-		}
-		if m.a == 0 {
-			return m, fieldErr("p50", "normal needs p50 or mean > 0")
-		}
-		if m.b == 0 {
-			return m, fieldErr("p99", "normal needs p99 above p50, or std_dev > 0")
-		}
+		m.a, m.b, err = l.normal()
 	case DistLognormal:
-		ls, err := spread()
-		if err != nil {
-			return m, err
-		}
-		m.dist, m.a, m.b = modelLognormal, math.Log(p50), l.Sigma
-		if m.b == 0 {
-			m.b = ls / z99
-		}
-		if m.b == 0 {
-			return m, fieldErr("p99", "lognormal needs p99 above p50, or sigma > 0 (use dist fixed for a constant)")
-		}
+		m.dist = modelLognormal
+		m.a, m.b, err = l.lognormal()
 	case DistPareto:
-		ls, err := spread()
-		if err != nil {
-			return m, err
-		}
-		alpha := l.Alpha
-		if alpha == 0 && ls > 0 {
-			alpha = math.Log(50) / ls // p99/p50 = 50^(1/alpha)
-		}
-		if alpha == 0 {
-			return m, fieldErr("p99", "pareto needs p99 above p50, or alpha > 0")
-		}
-		m.dist, m.b = modelPareto, 1/alpha
-		m.a = p50 / math.Pow(2, m.b) // median = xm·2^(1/alpha)
+		m.dist = modelPareto
+		m.a, m.b, err = l.pareto()
 	default:
-		return m, fieldErr("dist", "unknown distribution %q (want fixed, uniform, normal, lognormal or pareto)", d)
+		err = fieldErr("dist", "unknown distribution %q (want fixed, uniform, normal, lognormal or pareto)", d)
 	}
-	return m, nil
+	return m, err
+}
+
+// validateFields checks what every distribution shares: no negative
+// durations, finite non-negative shape parameters, p99 ≥ p50 and max ≥ min.
+func (l Latency) validateFields() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"p50", l.P50}, {"p99", l.P99}, {"min", l.Min}, {"max", l.Max}, {"mean", l.Mean}, {"std_dev", l.StdDev}, {"jitter", l.Jitter}} {
+		if d.v < 0 {
+			return fieldErr(d.name, "must not be negative, got %s", d.v)
+		}
+	}
+	if l.Sigma < 0 || math.IsNaN(l.Sigma) || math.IsInf(l.Sigma, 0) {
+		return fieldErr("sigma", "must be a finite number ≥ 0, got %v", l.Sigma)
+	}
+	if l.Alpha < 0 || math.IsNaN(l.Alpha) || math.IsInf(l.Alpha, 0) {
+		return fieldErr("alpha", "must be a finite number ≥ 0, got %v", l.Alpha)
+	}
+	if l.P99 > 0 && l.P99 < l.P50 {
+		return fieldErr("p99", "%s is below p50 %s", l.P99, l.P50)
+	}
+	if l.Max > 0 && l.Max < l.Min {
+		return fieldErr("max", "%s is below min %s", l.Max, l.Min)
+	}
+	return nil
+}
+
+// uniform returns the low and high ends: from P50 and P99, or Min and Max.
+func (l Latency) uniform() (lo, hi float64, err error) {
+	if l.P50 == 0 {
+		if l.Max == 0 {
+			return 0, 0, fieldErr("max", "uniform needs p50 and p99, or min and max")
+		}
+		return float64(l.Min), float64(l.Max), nil
+	}
+	if l.P99 == 0 {
+		return 0, 0, fieldErr("p99", "uniform with p50 needs p99 (or give min and max instead)")
+	}
+	p50, p99 := float64(l.P50), float64(l.P99)
+	w := (p99 - p50) / 0.49
+	if p50-w/2 < 0 {
+		return 0, 0, fieldErr("p99", "uniform with p50 %s cannot reach p99 %s without negative latencies (p99 must be ≤ 1.98×p50)", l.P50, l.P99)
+	}
+	return p50 - w/2, p50 + w/2, nil
+}
+
+// normal returns the mean and standard deviation: Mean or P50, and StdDev
+// or the one that puts the 99th percentile at P99.
+func (l Latency) normal() (mean, sd float64, err error) {
+	mean, sd = float64(l.Mean), float64(l.StdDev)
+	if mean == 0 {
+		mean = float64(l.P50)
+	}
+	if sd == 0 && l.P99 > 0 {
+		sd = (float64(l.P99) - float64(l.P50)) / z99
+	}
+	if mean == 0 {
+		return 0, 0, fieldErr("p50", "normal needs p50 or mean > 0")
+	}
+	if sd == 0 {
+		return 0, 0, fieldErr("p99", "normal needs p99 above p50, or std_dev > 0")
+	}
+	return mean, sd, nil
+}
+
+// lognormal returns mu and sigma of the log: the log of P50, and Sigma or
+// the one that puts the 99th percentile at P99.
+func (l Latency) lognormal() (mu, sigma float64, err error) {
+	ls, err := l.spread()
+	if err != nil {
+		return 0, 0, err
+	}
+	sigma = l.Sigma
+	if sigma == 0 {
+		sigma = ls / z99
+	}
+	if sigma == 0 {
+		return 0, 0, fieldErr("p99", "lognormal needs p99 above p50, or sigma > 0 (use dist fixed for a constant)")
+	}
+	return math.Log(float64(l.P50)), sigma, nil
+}
+
+// pareto returns the scale xm and 1/alpha, with the median at P50 and alpha
+// given or the one that puts the 99th percentile at P99.
+func (l Latency) pareto() (xm, invAlpha float64, err error) {
+	ls, err := l.spread()
+	if err != nil {
+		return 0, 0, err
+	}
+	alpha := l.Alpha
+	if alpha == 0 && ls > 0 {
+		alpha = math.Log(50) / ls // p99/p50 = 50^(1/alpha)
+	}
+	if alpha == 0 {
+		return 0, 0, fieldErr("p99", "pareto needs p99 above p50, or alpha > 0")
+	}
+	invAlpha = 1 / alpha
+	return float64(l.P50) / math.Pow(2, invAlpha), invAlpha, nil // median = xm·2^(1/alpha)
+}
+
+// spread returns log(p99/p50), 0 when P99 is not set; the heavy-tailed
+// distributions need P50 > 0.
+func (l Latency) spread() (float64, error) {
+	if l.P50 == 0 {
+		return 0, fieldErr("p50", "%s needs p50 > 0", l.dist())
+	}
+	if l.P99 == 0 {
+		return 0, nil
+	}
+	return math.Log(float64(l.P99) / float64(l.P50)), nil
 }
 
 // sample draws one latency from two uniforms in (0, 1).

@@ -29,6 +29,12 @@ type ServerConfig struct {
 	// refuse connections: otherwise it must stay reachable, so a down fake
 	// resets each connection instead.
 	ControlAddr string
+	// AllowNonLoopback lets Addr and ControlAddr be any address, such as
+	// 0.0.0.0:8081 for a fake in a container or a sidecar. Off (the
+	// default), an address off loopback is an error: whoever reaches a fake
+	// can change its faults through the control API, which has no
+	// authentication.
+	AllowNonLoopback bool
 }
 
 // NoControl as [ServerConfig.ControlAddr] serves no control API.
@@ -61,14 +67,15 @@ type Server struct {
 }
 
 // NewServer listens and serves cfg.Fakes until Close. A bad address is an
-// [*AddrError]: off loopback it matches [ErrNotLoopback], and it wraps the
-// listen error (such as syscall.EADDRINUSE).
+// [*AddrError]: off loopback (without [ServerConfig.AllowNonLoopback]) it
+// matches [ErrNotLoopback], and it wraps the listen error (such as
+// syscall.EADDRINUSE).
 func NewServer(cfg ServerConfig) (*Server, error) {
-	if err := checkLoopback(cfg.Addr); err != nil {
+	if err := checkAddr(cfg.Addr, cfg.AllowNonLoopback); err != nil {
 		return nil, &AddrError{Field: "addr", Addr: cfg.Addr, Err: err}
 	}
 	if cfg.ControlAddr != "" && cfg.ControlAddr != NoControl {
-		if err := checkLoopback(cfg.ControlAddr); err != nil {
+		if err := checkAddr(cfg.ControlAddr, cfg.AllowNonLoopback); err != nil {
 			return nil, &AddrError{Field: "control_addr", Addr: cfg.ControlAddr, Err: err}
 		}
 	}
@@ -290,13 +297,14 @@ func (e *AddrError) Error() string { return "fakes: " + e.Field + " " + e.Addr +
 // Unwrap returns Err.
 func (e *AddrError) Unwrap() error { return e.Err }
 
-// checkLoopback accepts host:port where host is a loopback IP or localhost.
-func checkLoopback(addr string) error {
+// checkAddr accepts host:port where host is a loopback IP or localhost, or,
+// with anyHost, any host.
+func checkAddr(addr string, anyHost bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
 	}
-	if host == "localhost" {
+	if host == "localhost" || anyHost {
 		return nil
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {

@@ -223,6 +223,19 @@ func TestNewServerErrors(t *testing.T) {
 	_, err = fakes.NewServer(fakes.ServerConfig{Addr: "127.0.0.1:0", ControlAddr: s.Addr(), Fakes: []*fakes.Fake{newFake(t, fakes.Config{})}})
 	assert.ErrorIs(t, err, syscall.EADDRINUSE, "the control address in use")
 
+	// Beyond loopback only when asked; the test still calls it on 127.0.0.1.
+	wide := newServerCfg(t, fakes.ServerConfig{Addr: "0.0.0.0:0", ControlAddr: "0.0.0.0:0", AllowNonLoopback: true,
+		Fakes: []*fakes.Fake{newFake(t, fakes.Config{})}})
+	host, port, err := net.SplitHostPort(wide.Addr())
+	require.NoError(t, err)
+	assert.True(t, net.ParseIP(host).IsUnspecified(), "listening on every interface: %s", wide.Addr())
+	c := client(5 * time.Second)
+	defer c.CloseIdleConnections()
+	resp, err := c.Get("http://127.0.0.1:" + port + "/")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
 	s6, err := fakes.NewServer(fakes.ServerConfig{Addr: "[::1]:0", Fakes: []*fakes.Fake{newFake(t, fakes.Config{})}})
 	if err == nil { // IPv6 loopback may be absent
 		assert.True(t, strings.HasPrefix(s6.Addr(), "[::1]:"))

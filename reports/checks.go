@@ -8,17 +8,10 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// Check statuses.
-const (
-	StatusPassed     = "passed"
-	StatusFailed     = "failed"
-	StatusNotChecked = "not checked"
-)
-
-// CheckResult is one invariant or expectation as reported: the checker's
+// checkResult is one invariant or expectation as reported: the checker's
 // verdict when verdict.json exists, else the expectation from meta.json
 // marked not checked.
-type CheckResult struct {
+type checkResult struct {
 	ID         string
 	Kind       string // invariant | expectation
 	Name       string
@@ -44,30 +37,34 @@ var invariantNames = map[string]string{
 	"I11": "no goroutine outlives the run",
 }
 
-// Checks returns every check of the run in the checker's order, or, when
-// verdict.json is missing, every expectation of meta.json as not checked.
-func (r *Run) Checks() []CheckResult {
+// checks returns every check of the run in the checker's order, or, when
+// verdict.json is missing, every expectation of meta.json as not checked. A
+// check the checker skipped (it could not be judged) is not checked.
+func (r *Run) checks() []checkResult {
 	if r.Verdict != nil {
-		out := make([]CheckResult, 0, len(r.Verdict.Checks))
+		out := make([]checkResult, 0, len(r.Verdict.Checks))
 		for _, c := range r.Verdict.Checks {
-			status := StatusFailed
-			if c.Passed {
-				status = StatusPassed
+			status := record.StatusFailed
+			switch {
+			case c.Skipped:
+				status = record.StatusNotChecked
+			case c.Passed:
+				status = record.StatusPassed
 			}
-			out = append(out, CheckResult{ID: c.ID, Kind: c.Kind, Name: c.Name, Status: status,
+			out = append(out, checkResult{ID: c.ID, Kind: c.Kind, Name: c.Name, Status: status,
 				Detail: c.Detail, Violations: c.Violations, Total: max(c.ViolationsTotal, len(c.Violations))})
 		}
 		return out
 	}
 	const why = "verdict.json is missing: the checker did not run"
 	e := r.Meta.Expect
-	var out []CheckResult
+	var out []checkResult
 	for _, id := range e.Invariants {
-		out = append(out, CheckResult{ID: id, Kind: "invariant", Name: invariantNames[id],
-			Status: StatusNotChecked, Detail: why})
+		out = append(out, checkResult{ID: id, Kind: "invariant", Name: invariantNames[id],
+			Status: record.StatusNotChecked, Detail: why})
 	}
 	add := func(id, name string) {
-		out = append(out, CheckResult{ID: id, Kind: "expectation", Name: name, Status: StatusNotChecked, Detail: why})
+		out = append(out, checkResult{ID: id, Kind: "expectation", Name: name, Status: record.StatusNotChecked, Detail: why})
 	}
 	if e.MaxRejectionP99Ns > 0 {
 		add(check.ExpectMaxRejectionP99, "rejection latency p99 ≤ "+fmtDur(e.MaxRejectionP99Ns))
@@ -84,24 +81,25 @@ func (r *Run) Checks() []CheckResult {
 	return out
 }
 
-// Status returns the run's overall status: failed when any check failed,
-// not checked without a verdict, else passed.
+// Status returns the run's overall status, one of record.StatusPassed,
+// StatusFailed, StatusIncomplete and StatusNotChecked: the verdict's
+// ([record.Verdict.Status]); without one, incomplete when the run was, else
+// not checked. Only passed is a pass.
 func (r *Run) Status() string {
 	switch {
-	case r.Verdict == nil:
-		return StatusNotChecked
-	case !r.Verdict.Passed:
-		return StatusFailed
+	case r.Verdict != nil:
+		return r.Verdict.Status()
+	case r.Incomplete() != "":
+		return record.StatusIncomplete
 	}
-	for _, c := range r.Verdict.Checks {
-		if !c.Passed {
-			return StatusFailed
-		}
-	}
-	return StatusPassed
+	return record.StatusNotChecked
 }
 
+// Incomplete says why the run did not run as planned ([record.Meta.Incomplete]),
+// or returns "" when it did.
+func (r *Run) Incomplete() string { return r.Meta.Incomplete() }
+
 // title returns "ID name", or the ID alone when the name is unknown.
-func (c CheckResult) title() string {
+func (c checkResult) title() string {
 	return strings.TrimSpace(c.ID + " " + c.Name)
 }

@@ -37,7 +37,7 @@ type ContentionSeries struct {
 // logarithmic when the values span more than a factor of ten, else linear
 // from zero. Bad series (no points, callers < 1, a negative or non-finite
 // value, mixed metrics in a panel) are an error naming the series.
-// [RunContentionPlot] draws the same figure from recorded runs.
+// [Write] and [WriteIndex] draw the same figure from recorded runs.
 func ContentionPlot(w io.Writer, format string, series []ContentionSeries) error {
 	if len(series) == 0 {
 		return errors.New("reports: contention plot: no series")
@@ -73,7 +73,7 @@ func ContentionPlot(w io.Writer, format string, series []ContentionSeries) error
 }
 
 // contentionFigure is a figure of metrics against concurrent callers: what
-// [ContentionPlot] draws for benchmarks and [RunContentionPlot] for
+// [ContentionPlot] draws for benchmarks and [runContentionPlot] for
 // recorded runs.
 type contentionFigure struct {
 	title, xlabel string
@@ -103,28 +103,76 @@ var variantDashes = [][]vg.Length{nil, {5, 3}, {1.5, 2}, {6, 2, 1.5, 2}}
 // distinct panel name, x on a log2 axis, each implementation in its colour
 // and glyph, each variant in its dash pattern, a legend for both.
 func (fig contentionFigure) render(w io.Writer, format string) error {
-	var panels, impls, variants []string
-	for _, l := range fig.lines {
-		if !slices.Contains(panels, l.panel) {
-			panels = append(panels, l.panel)
+	k := fig.keys()
+	groupX := fig.groupRanges()
+	f := newFigure(fig.title)
+	for _, panel := range k.panels {
+		p, err := fig.drawPanel(panel, k, groupX)
+		if err != nil {
+			return err
 		}
-		if !slices.Contains(impls, l.impl) {
-			impls = append(impls, l.impl)
-		}
-		if l.variant != "" && !slices.Contains(variants, l.variant) {
-			variants = append(variants, l.variant)
-		}
+		f.panels = append(f.panels, p)
 	}
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{}, draw.PlusGlyph{}}
-	styleOf := func(impl, variant string) (draw.LineStyle, draw.GlyphStyle) {
-		i := slices.Index(impls, impl)
-		c := palette[i%len(palette)]
-		v := max(slices.Index(variants, variant), 0) // "" and the first variant are solid
-		ls := lineStyle(c, 1.6, variantDashes[v%len(variantDashes)]...)
-		return ls, draw.GlyphStyle{Color: c, Radius: 3, Shape: shapes[i%len(shapes)]}
-	}
+	k.addLegend(&f.legend)
+	return f.render(w, format)
+}
 
-	type xRange struct{ lo, hi float64 }
+// contentionKeys are a figure's distinct panels, implementations and
+// variants, in order of appearance; an implementation's and a variant's
+// position fix their style.
+type contentionKeys struct{ panels, impls, variants []string }
+
+// contentionGlyphs are the implementations' glyphs, in order of appearance.
+var contentionGlyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{}, draw.PlusGlyph{}}
+
+func (fig contentionFigure) keys() contentionKeys {
+	var k contentionKeys
+	for _, l := range fig.lines {
+		if !slices.Contains(k.panels, l.panel) {
+			k.panels = append(k.panels, l.panel)
+		}
+		if !slices.Contains(k.impls, l.impl) {
+			k.impls = append(k.impls, l.impl)
+		}
+		if l.variant != "" && !slices.Contains(k.variants, l.variant) {
+			k.variants = append(k.variants, l.variant)
+		}
+	}
+	return k
+}
+
+// style returns the line and glyph style of an implementation's variant:
+// the implementation's colour and glyph, the variant's dash pattern.
+func (k contentionKeys) style(impl, variant string) (draw.LineStyle, draw.GlyphStyle) {
+	i := slices.Index(k.impls, impl)
+	c := palette[i%len(palette)]
+	v := max(slices.Index(k.variants, variant), 0) // "" and the first variant are solid
+	ls := lineStyle(c, 1.6, variantDashes[v%len(variantDashes)]...)
+	return ls, draw.GlyphStyle{Color: c, Radius: 3, Shape: contentionGlyphs[i%len(contentionGlyphs)]}
+}
+
+// addLegend lists each implementation (solid, with its glyph), then each
+// variant's dash pattern in grey.
+func (k contentionKeys) addLegend(legend *plot.Legend) {
+	for _, impl := range k.impls {
+		ls, gs := k.style(impl, "")
+		ls.Dashes = nil
+		legend.Add(impl, lineThumb{ls}, glyphThumb{gs})
+	}
+	if len(k.impls) > 0 {
+		for _, v := range k.variants {
+			ls, _ := k.style(k.impls[0], v)
+			ls.Color = colGrey
+			legend.Add(v, lineThumb{ls})
+		}
+	}
+}
+
+// xRange is a range of callers.
+type xRange struct{ lo, hi float64 }
+
+// groupRanges returns the callers range of each non-empty xGroup.
+func (fig contentionFigure) groupRanges() map[string]xRange {
 	groupX := map[string]xRange{}
 	for _, l := range fig.lines {
 		if l.xGroup == "" {
@@ -139,104 +187,127 @@ func (fig contentionFigure) render(w io.Writer, format string) error {
 		}
 		groupX[l.xGroup] = r
 	}
+	return groupX
+}
 
-	f := newFigure(fig.title)
-	for _, panel := range panels {
-		var in []contentionLine
-		lo, hi := math.Inf(1), 0.0
-		minC, maxC := math.Inf(1), 0.0
-		zero, logWanted := false, false
-		for _, l := range fig.lines {
-			if l.panel != panel {
-				continue
-			}
-			in = append(in, l)
-			logWanted = logWanted || l.logY
-			for _, p := range l.points {
-				if p.value > 0 {
-					lo = min(lo, p.value)
-				} else {
-					zero = true
-				}
-				hi = max(hi, p.value)
-				minC, maxC = min(minC, p.callers), max(maxC, p.callers)
-			}
+// panelExtent is one panel's lines and the extent of their points.
+type panelExtent struct {
+	lines     []contentionLine
+	lo, hi    float64 // the smallest positive value and the largest value
+	callers   xRange
+	zero      bool // a value is zero
+	logWanted bool // a line asks for a fitted log y axis
+}
+
+func (fig contentionFigure) extent(panel string) panelExtent {
+	e := panelExtent{lo: math.Inf(1), callers: xRange{math.Inf(1), 0}}
+	for _, l := range fig.lines {
+		if l.panel != panel {
+			continue
 		}
-		logY := !zero && hi > 0 && (hi/lo > 10 || logWanted)
-		ylabel := in[0].metric
+		e.lines = append(e.lines, l)
+		e.logWanted = e.logWanted || l.logY
+		for _, p := range l.points {
+			if p.value > 0 {
+				e.lo = min(e.lo, p.value)
+			} else {
+				e.zero = true
+			}
+			e.hi = max(e.hi, p.value)
+			e.callers = xRange{min(e.callers.lo, p.callers), max(e.callers.hi, p.callers)}
+		}
+	}
+	return e
+}
+
+// drawPanel draws one panel: its lines, the callers axis (widened to the
+// lines' x groups) and the value axis.
+func (fig contentionFigure) drawPanel(panel string, k contentionKeys, groupX map[string]xRange) (*plot.Plot, error) {
+	e := fig.extent(panel)
+	logY := !e.zero && e.hi > 0 && (e.hi/e.lo > 10 || e.logWanted)
+	ylabel := e.lines[0].metric
+	if logY {
+		ylabel += " (log scale)"
+	}
+	p := newPanel(panel, fig.xlabel, ylabel)
+	p.Add(plotter.NewGrid())
+	for _, l := range e.lines {
+		if err := addContentionLine(p, l, logY, k); err != nil {
+			return nil, err
+		}
+	}
+	callers := e.callers
+	for _, l := range e.lines {
+		if r, ok := groupX[l.xGroup]; ok {
+			callers = xRange{min(callers.lo, r.lo), max(callers.hi, r.hi)}
+		}
+	}
+	setCallersAxis(p, callers)
+	setValueAxis(p, e, logY)
+	return p, nil
+}
+
+// addContentionLine adds l to p, its points in callers order, on a log2 x
+// axis and, when logY, a log10 y axis.
+func addContentionLine(p *plot.Plot, l contentionLine, logY bool, k contentionKeys) error {
+	if len(l.points) == 0 {
+		return nil
+	}
+	pts := slices.Clone(l.points)
+	slices.SortFunc(pts, func(a, b callersXY) int { return cmp.Compare(a.callers, b.callers) })
+	xys := make(plotter.XYs, len(pts))
+	for i, pt := range pts {
+		y := pt.value
 		if logY {
-			ylabel += " (log scale)"
+			y = math.Log10(y)
 		}
-		p := newPanel(panel, fig.xlabel, ylabel)
-		p.Add(plotter.NewGrid())
-		for _, l := range in {
-			if len(l.points) == 0 {
-				continue
-			}
-			pts := slices.Clone(l.points)
-			slices.SortFunc(pts, func(a, b callersXY) int { return cmp.Compare(a.callers, b.callers) })
-			xys := make(plotter.XYs, len(pts))
-			for i, pt := range pts {
-				y := pt.value
-				if logY {
-					y = math.Log10(y)
-				}
-				xys[i] = plotter.XY{X: math.Log2(pt.callers), Y: y}
-			}
-			line, sc, err := plotter.NewLinePoints(xys)
-			if err != nil {
-				return fmt.Errorf("reports: contention plot: %w", err)
-			}
-			line.LineStyle, sc.GlyphStyle = styleOf(l.impl, l.variant)
-			p.Add(line, sc)
-		}
-		for _, l := range in {
-			if r, ok := groupX[l.xGroup]; ok {
-				minC, maxC = min(minC, r.lo), max(maxC, r.hi)
-			}
-		}
-		if math.IsInf(minC, 1) { // no points
-			minC, maxC = 1, 1
-		}
-		xlo, xhi := math.Log2(minC), math.Log2(maxC)
-		if xhi-xlo < 2 { // at least two octaves, so that two ticks are labelled
-			mid := (xlo + xhi) / 2
-			xlo, xhi = mid-1, mid+1
-		}
-		pad := 0.04 * (xhi - xlo)
-		p.X.Min, p.X.Max = xlo-pad, xhi+pad
-		p.X.Tick.Marker = pow2Ticks{}
-		switch {
-		case logY && logWanted:
-			// Fit the data, with at least a decade in view so that
-			// 1-2-5 ticks are labelled: a flat line stays off the axes.
-			ylo, yhi := math.Log10(lo), math.Log10(hi)
-			pad := max(0.08*(yhi-ylo), (1-(yhi-ylo))/2)
-			p.Y.Min, p.Y.Max = ylo-pad, yhi+pad
-			p.Y.Tick.Marker = log10Ticks{}
-		case logY:
-			ax := newLogAxis(lo, hi, lo, false)
-			p.Y.Min, p.Y.Max = ax.min, ax.max
-			p.Y.Tick.Marker = log10Ticks{}
-		default:
-			p.Y.Min, p.Y.Max = 0, max(hi*1.08, 1)
-			p.Y.Tick.Marker = plainTicks{}
-		}
-		f.panels = append(f.panels, p)
+		xys[i] = plotter.XY{X: math.Log2(pt.callers), Y: y}
 	}
-	for _, impl := range impls {
-		ls, gs := styleOf(impl, "")
-		ls.Dashes = nil
-		f.legend.Add(impl, lineThumb{ls}, glyphThumb{gs})
+	line, sc, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return fmt.Errorf("reports: contention plot: %w", err)
 	}
-	if len(impls) > 0 {
-		for _, v := range variants {
-			ls, _ := styleOf(impls[0], v)
-			ls.Color = colGrey
-			f.legend.Add(v, lineThumb{ls})
-		}
+	line.LineStyle, sc.GlyphStyle = k.style(l.impl, l.variant)
+	p.Add(line, sc)
+	return nil
+}
+
+// setCallersAxis shows the callers range on a log2 axis, padded, at least
+// two octaves wide.
+func setCallersAxis(p *plot.Plot, callers xRange) {
+	if math.IsInf(callers.lo, 1) { // no points
+		callers = xRange{1, 1}
 	}
-	return f.render(w, format)
+	xlo, xhi := math.Log2(callers.lo), math.Log2(callers.hi)
+	if xhi-xlo < 2 { // at least two octaves, so that two ticks are labelled
+		mid := (xlo + xhi) / 2
+		xlo, xhi = mid-1, mid+1
+	}
+	pad := 0.04 * (xhi - xlo)
+	p.X.Min, p.X.Max = xlo-pad, xhi+pad
+	p.X.Tick.Marker = pow2Ticks{}
+}
+
+// setValueAxis sets the y axis: fitted to the data on a log axis when a
+// line asks for it, whole decades when the values span ×10, else linear
+// from zero.
+func setValueAxis(p *plot.Plot, e panelExtent, logY bool) {
+	switch {
+	case logY && e.logWanted:
+		// Fit the data, with at least a decade in view so that
+		// 1-2-5 ticks are labelled: a flat line stays off the axes.
+		ylo, yhi := math.Log10(e.lo), math.Log10(e.hi)
+		pad := max(0.08*(yhi-ylo), (1-(yhi-ylo))/2)
+		p.Y.Min, p.Y.Max = ylo-pad, yhi+pad
+		p.Y.Tick.Marker = log10Ticks{}
+	case logY:
+		ax := newLogAxis(e.lo, e.hi, e.lo, false)
+		p.Y.Min, p.Y.Max = ax.min, ax.max
+		p.Y.Tick.Marker = log10Ticks{}
+	default:
+		p.Y.Min, p.Y.Max = 0, max(e.hi*1.08, 1)
+		p.Y.Tick.Marker = plainTicks{}
+	}
 }
 
 // pow2Ticks labels a log2 axis at every power of two ("1/2", "1", "2",

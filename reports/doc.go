@@ -1,14 +1,20 @@
 // Package reports turns a recorded run directory into what people and CI
 // systems read: report.html (one self-contained page with inline SVG plots),
 // summary.md (for a CI step summary or a pull-request comment),
-// summary.json (machine-readable, with a schema_version), junit.xml (one
-// test case per invariant and expectation) and plots/timeline, throughput
-// and latency as PNG and SVG — and, for a run on the real clock (live,
-// stress), plots/contention: throughput and latency against the number of
-// calls in flight, measured from the records ([RunContentionPlot]). An
-// output directory of several runs gets one contention plot comparing them,
-// one line per breaker implementation ([WriteIndex]). The benchmarks' lock
-// contention is drawn the same way ([ContentionPlot]).
+// summary.json (machine-readable, with a schema_version: [Summary]),
+// junit.xml (one test case per invariant and expectation) and
+// plots/timeline, throughput and latency as PNG and SVG — and, for a run on
+// the real clock (live, stress), plots/contention: throughput and latency
+// against the number of calls in flight, measured from the records. [Write]
+// writes them all; [WriteIndex] writes, for an output directory of several
+// runs, one summary.md and junit.xml over all of them (listing the runs
+// that have no report, [Missing]) and one contention plot comparing them,
+// one line per breaker implementation. The benchmarks' lock contention is
+// drawn the same way ([ContentionPlot]).
+//
+// A run passes only when its status is passed: a run that failed a check,
+// did not run as planned (interrupted, killed, short of its load:
+// incomplete) or had nothing checked does not, and every report says which.
 //
 // The happy path:
 //
@@ -20,7 +26,7 @@
 //	if err != nil {
 //		return err
 //	}
-//	fmt.Println(run.Status(), "→", files[0]) // passed | failed | not checked
+//	fmt.Println(run.Status(), "→", files[0]) // passed | failed | incomplete | not checked
 //
 // reports reads files only, through the run-directory format package
 // [github.com/breakerlab/breakerlab/scenarios/record]: its types

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/breakerlab/breakerlab/reports"
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // Load a recorded run and write its reports next to it.
@@ -31,7 +32,7 @@ func Example() {
 		fmt.Println(d.Name, d.Calls, "calls,", d.Outcomes.Rejected, "rejected, opened", d.Opens, "times")
 	}
 	for _, c := range s.Checks {
-		if c.Status == reports.StatusFailed {
+		if c.Status == record.StatusFailed {
 			fmt.Println(c.ID, c.FirstViolation)
 		}
 	}

@@ -108,7 +108,7 @@ func (g genRun) write(dir string) error {
 	if g.cutShort {
 		// A killed writer leaves its compressed stream without its end (and
 		// the last block cut), and no final snapshot.
-		path := filepath.Join(dir, CallsFile)
+		path := filepath.Join(dir, record.CallsFile)
 		st, err := os.Stat(path)
 		if err != nil {
 			return err
@@ -116,7 +116,7 @@ func (g genRun) write(dir string) error {
 		if err := os.Truncate(path, st.Size()-12); err != nil {
 			return err
 		}
-		if err := os.Remove(filepath.Join(dir, SnapshotsFile)); err != nil {
+		if err := os.Remove(filepath.Join(dir, record.SnapshotsFile)); err != nil {
 			return err
 		}
 	}

@@ -147,9 +147,9 @@ func TestGoldenReports(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := loadFixture(t, name)
 			var md, js, ju bytes.Buffer
-			require.NoError(t, WriteSummaryMarkdown(&md, r))
-			require.NoError(t, WriteSummaryJSON(&js, r))
-			require.NoError(t, WriteJUnit(&ju, r))
+			require.NoError(t, writeSummaryMarkdown(&md, []*Run{r}, nil))
+			require.NoError(t, writeSummaryJSON(&js, r))
+			require.NoError(t, writeJUnit(&ju, []*Run{r}, nil))
 			golden(t, filepath.Join(name, SummaryMDFile), md.Bytes())
 			golden(t, filepath.Join(name, SummaryJSONFile), js.Bytes())
 			golden(t, filepath.Join(name, JUnitFile), ju.Bytes())
@@ -160,8 +160,8 @@ func TestGoldenReports(t *testing.T) {
 func TestGoldenIndex(t *testing.T) {
 	runs := []*Run{loadFixture(t, "checkout-flaky"), loadFixture(t, "cut-short"), loadFixture(t, "nfr6-iam-outage")}
 	var md, ju bytes.Buffer
-	require.NoError(t, WriteSummaryMarkdown(&md, runs...))
-	require.NoError(t, WriteJUnit(&ju, runs...))
+	require.NoError(t, writeSummaryMarkdown(&md, runs, nil))
+	require.NoError(t, writeJUnit(&ju, runs, nil))
 	golden(t, filepath.Join("index", SummaryMDFile), md.Bytes())
 	golden(t, filepath.Join("index", JUnitFile), ju.Bytes())
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,7 +20,7 @@ var external = regexp.MustCompile(`(?i)(\ssrc\s*=|\shref\s*=|<link\b|<script\b|<
 func TestHTMLIsSelfContained(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
 	var buf bytes.Buffer
-	require.NoError(t, WriteHTML(&buf, r))
+	require.NoError(t, renderHTML(&buf, r))
 	page := buf.String()
 
 	assert.Equal(t, 3, strings.Count(page, "<svg"), "three inline plots")
@@ -43,7 +44,7 @@ func TestHTMLEscapesRecordedText(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
 	r.Meta.Description = `<script>alert("x")</script>`
 	var buf bytes.Buffer
-	require.NoError(t, WriteHTML(&buf, r))
+	require.NoError(t, renderHTML(&buf, r))
 	assert.NotContains(t, buf.String(), `<script>alert`)
 	assert.Contains(t, buf.String(), `&lt;script&gt;alert`)
 }
@@ -52,7 +53,7 @@ func TestHTMLEscapesRecordedText(t *testing.T) {
 // no ended_ns in meta.json — still gets every report file.
 func TestWriteCutShortRun(t *testing.T) {
 	r := loadFixture(t, "cut-short")
-	assert.Equal(t, StatusNotChecked, r.Status())
+	assert.Equal(t, record.StatusIncomplete, r.Status(), "killed: incomplete, whatever its checks")
 	assert.Equal(t, int64(11_800_002_000), r.EndNs, "ends at the last event recorded: a rejection at 11.8 s taking 2µs")
 	assert.Len(t, r.Warnings, 5)
 
@@ -90,7 +91,7 @@ func TestWriteCutShortRun(t *testing.T) {
 
 func TestWriteIndex(t *testing.T) {
 	out := t.TempDir()
-	written, err := WriteIndex(out, []*Run{loadFixture(t, "nfr6-iam-outage"), loadFixture(t, "checkout-flaky")})
+	written, err := WriteIndex(out, []*Run{loadFixture(t, "nfr6-iam-outage"), loadFixture(t, "checkout-flaky")}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{filepath.Join(out, SummaryMDFile), filepath.Join(out, JUnitFile),
 		filepath.Join(out, "contention.svg"), filepath.Join(out, "contention.png")}, written, "checkout-flaky ran live")

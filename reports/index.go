@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // FindRuns returns the run directories dir stands for: dir itself when it
@@ -40,30 +42,55 @@ func FindRuns(dir string) ([]string, error) {
 		}
 	}
 	if len(runs) == 0 {
-		return nil, fmt.Errorf("%w: %s, nor any directory in it", ErrNotRunDir, dir)
+		return nil, fmt.Errorf("%w: %s, nor any directory in it", record.ErrNotRunDir, dir)
 	}
 	sort.Strings(runs)
 	return runs, nil
 }
 
-// ContentionBase is the base name of the contention plot [WriteIndex]
+// contentionBase is the base name of the contention plot [WriteIndex]
 // writes beside summary.md and junit.xml: contention.png and contention.svg.
-const ContentionBase = "contention"
+const contentionBase = "contention"
+
+// Missing is a run the index lists without a report: one that could not
+// run, or whose files could not be loaded (an error), or one that never
+// started because an earlier run was interrupted (skipped). CI must see it:
+// a run that vanished from junit.xml would look like one that passed.
+type Missing struct {
+	Label   string // the scenario, and "@" and the implementation unless it is the reference
+	Dir     string // its run directory, if it has one
+	Reason  string // why it has no report: the error, or why it was skipped
+	Skipped bool   // it never ran; else it failed to run or to load
+}
+
+// The statuses of a [Missing] run, beside those of record.
+const (
+	statusError   = "error"
+	statusSkipped = "skipped"
+)
+
+func (m Missing) status() string {
+	if m.Skipped {
+		return statusSkipped
+	}
+	return statusError
+}
 
 // WriteIndex writes, into an output directory holding several runs, a
 // junit.xml with one suite per run and a summary.md with an overview table
-// followed by each run's summary, so that CI reads one file for all; when
-// some runs ran on the real clock ([Run.RealTime]), contention.png and
-// contention.svg compare them: [RunContentionPlot] of those runs, one line
-// per breaker implementation. It returns the paths written, summary.md and
-// junit.xml first.
-func WriteIndex(dir string, runs []*Run) ([]string, error) {
+// followed by each run's summary, so that CI reads one file for all; runs
+// without a report (missing) are listed in both, as errors or skipped. When
+// some runs ran on the real clock (live, stress), contention.png and
+// contention.svg compare them, one line per breaker implementation; else an
+// earlier index's contention plot is removed. It returns the paths written,
+// summary.md and junit.xml first.
+func WriteIndex(dir string, runs []*Run, missing []Missing) ([]string, error) {
 	outputs := []struct {
 		name  string
 		write func(io.Writer) error
 	}{
-		{SummaryMDFile, func(w io.Writer) error { return WriteSummaryMarkdown(w, runs...) }},
-		{JUnitFile, func(w io.Writer) error { return WriteJUnit(w, runs...) }},
+		{SummaryMDFile, func(w io.Writer) error { return writeSummaryMarkdown(w, runs, missing) }},
+		{JUnitFile, func(w io.Writer) error { return writeJUnit(w, runs, missing) }},
 	}
 	var written []string
 	for _, o := range outputs {
@@ -79,19 +106,22 @@ func WriteIndex(dir string, runs []*Run) ([]string, error) {
 	}
 	var real []*Run
 	for _, r := range runs {
-		if r.RealTime() {
+		if r.realTime() {
 			real = append(real, r)
 		}
 	}
-	if len(real) == 0 {
-		return written, nil
-	}
 	for _, format := range []string{"svg", "png"} {
+		path := filepath.Join(dir, contentionBase+"."+format)
+		if len(real) == 0 {
+			if err := removeFile(path); err != nil {
+				return written, err
+			}
+			continue
+		}
 		var buf bytes.Buffer
-		if err := RunContentionPlot(&buf, format, real...); err != nil {
+		if err := runContentionPlot(&buf, format, real...); err != nil {
 			return written, err
 		}
-		path := filepath.Join(dir, ContentionBase+"."+format)
 		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
 			return written, err
 		}
@@ -100,11 +130,19 @@ func WriteIndex(dir string, runs []*Run) ([]string, error) {
 	return written, nil
 }
 
+// removeFile removes path; a path that is not there is fine.
+func removeFile(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
+}
+
 // writeFileAtomic writes data to a temporary name next to path and renames
 // it, so that a reader never sees half a file.
 func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+	if err := os.WriteFile(tmp, data, 0o666); err != nil { // less the umask, like the run's other files
 		return fmt.Errorf("reports: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

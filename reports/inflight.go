@@ -15,7 +15,7 @@ import (
 // mode): its calls overlapped in real time, so the number in flight measures
 // how many callers contended for the breaker. A sim run's calls overlap on a
 // virtual clock only; it gets no contention plot.
-func (r *Run) RealTime() bool {
+func (r *Run) realTime() bool {
 	switch r.Meta.Mode {
 	case record.ModeLive, record.ModeStress, record.ModeExternal:
 		return true
@@ -26,7 +26,7 @@ func (r *Run) RealTime() bool {
 // Implementation returns the name of the breaker implementation the run
 // drove, as meta.json records it, or "unnamed" for a run recorded before
 // meta.json named it.
-func (r *Run) Implementation() string {
+func (r *Run) implementation() string {
 	if r.Meta.Breaker == "" {
 		return "unnamed"
 	}
@@ -55,9 +55,9 @@ const (
 	minLevelCalls   = minBucketCalls
 )
 
-// ContentionLevel is one level of concurrency in a recorded run: the time
+// contentionLevel is one level of concurrency in a recorded run: the time
 // buckets in which about the same number of calls were in flight, pooled.
-type ContentionLevel struct {
+type contentionLevel struct {
 	// Callers is the mean number of calls in flight over the level's
 	// buckets: the time calls spent inside them over their total width.
 	Callers float64
@@ -76,7 +76,7 @@ type ContentionLevel struct {
 	Width   int64
 }
 
-// ContentionLevels returns the concurrency levels of dependency d of r, in
+// contentionLevels returns the concurrency levels of dependency d of r, in
 // increasing order of callers. It uses the buckets of the timeline (40–120
 // over the run) that lie wholly within the load, from 0 to the planned
 // duration or the end of the run if it ended first — the drain after the load
@@ -84,7 +84,7 @@ type ContentionLevel struct {
 // two bins per doubling. Buckets in which most calls were rejected (the
 // circuit open: calls in flight collapse to almost none) and bins of fewer
 // than 3 buckets or 20 calls (a step change caught mid-bucket) are left out.
-func (r *Run) ContentionLevels(d *DepStats) []ContentionLevel {
+func (r *Run) contentionLevels(d *DepStats) []contentionLevel {
 	loadEnd := r.EndNs
 	if r.Meta.DurationNs > 0 {
 		loadEnd = min(loadEnd, r.Meta.DurationNs)
@@ -116,23 +116,23 @@ func (r *Run) ContentionLevels(d *DepStats) []ContentionLevel {
 		bn.n++
 		bn.admitted.merge(b.admitted)
 	}
-	var levels []ContentionLevel
+	var levels []contentionLevel
 	for _, bn := range bins {
 		if bn.n < minLevelBuckets || bn.calls < minLevelCalls {
 			continue
 		}
 		span := float64(int64(bn.n) * s.width)
-		levels = append(levels, ContentionLevel{
+		levels = append(levels, contentionLevel{
 			Callers: float64(bn.busy) / span, Rate: float64(bn.calls) / (span / 1e9),
 			P50: bn.admitted.quantile(0.5), P99: bn.admitted.quantile(0.99),
 			Calls: bn.calls, Ran: bn.ran, Buckets: bn.n, Width: s.width,
 		})
 	}
-	slices.SortFunc(levels, func(a, b ContentionLevel) int { return cmp.Compare(a.Callers, b.Callers) })
+	slices.SortFunc(levels, func(a, b contentionLevel) int { return cmp.Compare(a.Callers, b.Callers) })
 	return levels
 }
 
-// RunContentionPlot draws, in format ("png" or "svg"), throughput and
+// runContentionPlot draws, in format ("png" or "svg"), throughput and
 // latency against the number of calls in flight for recorded runs — the
 // contention plot of [ContentionPlot], measured instead of benchmarked —
 // with one line per breaker implementation ([Run.Implementation]) in the
@@ -140,9 +140,9 @@ func (r *Run) ContentionLevels(d *DepStats) []ContentionLevel {
 // several runs) gets two panels, both on log axes: calls per second, and
 // the p50 (solid) and p99 (dashed) latency in milliseconds of the calls that
 // ran; x is the mean number of calls in flight on a log2 axis, one point per
-// concurrency level ([Run.ContentionLevels]). Runs on a virtual clock (see
-// [Run.RealTime]) are an error: their calls never contended.
-func RunContentionPlot(w io.Writer, format string, runs ...*Run) error {
+// concurrency level ([Run.contentionLevels]). Runs on a virtual clock (see
+// [Run.realTime]) are an error: their calls never contended.
+func runContentionPlot(w io.Writer, format string, runs ...*Run) error {
 	fig, err := runContentionFigure(runs)
 	if err != nil {
 		return err
@@ -150,7 +150,7 @@ func RunContentionPlot(w io.Writer, format string, runs ...*Run) error {
 	return fig.render(w, format)
 }
 
-// runContentionFigure builds the figure [RunContentionPlot] draws.
+// runContentionFigure builds the figure [runContentionPlot] draws.
 func runContentionFigure(runs []*Run) (contentionFigure, error) {
 	if len(runs) == 0 {
 		return contentionFigure{}, errors.New("reports: contention plot: no runs")
@@ -161,11 +161,11 @@ func runContentionFigure(runs []*Run) (contentionFigure, error) {
 	}
 	fig := contentionFigure{title: title, xlabel: "concurrent callers: mean calls in flight (log2 scale)"}
 	for _, r := range runs {
-		if !r.RealTime() {
+		if !r.realTime() {
 			return contentionFigure{}, fmt.Errorf("reports: contention plot: %s: mode %q; only runs on the real clock (live, stress, external) contend",
 				r.Label(), r.Meta.Mode)
 		}
-		impl := r.Implementation()
+		impl := r.implementation()
 		for _, d := range r.Deps {
 			prefix := d.Name
 			if len(runs) > 1 {
@@ -179,7 +179,7 @@ func runContentionFigure(runs []*Run) (contentionFigure, error) {
 			lat := contentionLine{panel: prefix + ": latency of the calls that ran", impl: impl, metric: "latency in ms", logY: true, xGroup: prefix}
 			p50, p99 := lat, lat
 			p50.variant, p99.variant = "p50 latency", "p99 latency"
-			for _, l := range r.ContentionLevels(d) {
+			for _, l := range r.contentionLevels(d) {
 				rate.points = append(rate.points, callersXY{l.Callers, l.Rate})
 				if l.Ran > 0 {
 					p50.points = append(p50.points, callersXY{l.Callers, float64(l.P50) / 1e6})

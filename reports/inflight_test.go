@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,7 +28,7 @@ func TestLoadCountsCallsInFlight(t *testing.T) {
 {"seq":2,"dep":"api","start_ns":5000000,"end_ns":12000000,"outcome":"success","gen":1}
 {"seq":3,"dep":"api","start_ns":18000000,"end_ns":30000000,"outcome":"failure","gen":1}
 `
-	r, err := Load(writeRun(t, map[string]string{MetaFile: meta, CallsFile: calls}))
+	r, err := Load(writeRun(t, map[string]string{record.MetaFile: meta, record.CallsFile: calls}))
 	require.NoError(t, err)
 	s := r.Deps[0].series
 	require.Equal(t, 5*ms, s.width)
@@ -45,7 +46,7 @@ func TestLoadCountsCallsInFlight(t *testing.T) {
 
 	// The same records in another order give the same aggregates.
 	lines := strings.SplitAfter(calls, "\n")
-	r2, err := Load(writeRun(t, map[string]string{MetaFile: meta, CallsFile: lines[2] + lines[0] + lines[1]}))
+	r2, err := Load(writeRun(t, map[string]string{record.MetaFile: meta, record.CallsFile: lines[2] + lines[0] + lines[1]}))
 	require.NoError(t, err)
 	assert.Equal(t, s.buckets, r2.Deps[0].series.buckets)
 }
@@ -78,9 +79,9 @@ func TestSeriesBusySurvivesCoarsening(t *testing.T) {
 
 func TestContentionLevelsOfASweep(t *testing.T) {
 	r := loadFixture(t, "contention-sweep")
-	assert.True(t, r.RealTime())
-	assert.Equal(t, "reference", r.Implementation())
-	levels := r.ContentionLevels(r.Deps[0])
+	assert.True(t, r.realTime())
+	assert.Equal(t, "reference", r.implementation())
+	levels := r.contentionLevels(r.Deps[0])
 	// One level per load step: each second, every call takes 40.1 ms.
 	require.Len(t, levels, 4)
 	var calls int64
@@ -103,7 +104,7 @@ func TestContentionLevelsLeaveOutTheOpenCircuit(t *testing.T) {
 	r := loadFixture(t, "checkout-flaky")
 	for _, d := range r.Deps {
 		var calls int64
-		for _, l := range r.ContentionLevels(d) {
+		for _, l := range r.contentionLevels(d) {
 			assert.GreaterOrEqual(t, 2*l.Ran, l.Calls, "%s: a level is mostly calls that ran", d.Name)
 			assert.GreaterOrEqual(t, l.Buckets, minLevelBuckets)
 			assert.GreaterOrEqual(t, l.Calls, int64(minLevelCalls))
@@ -157,7 +158,7 @@ func TestRunContentionPlot(t *testing.T) {
 	}
 	assert.Equal(t, []string{"", "p50 latency", "p99 latency"}, []string{fig.lines[0].variant, fig.lines[1].variant, fig.lines[2].variant})
 
-	img := renderPNG(t, func(w *bytes.Buffer) error { return RunContentionPlot(w, "png", r) })
+	img := renderPNG(t, func(w *bytes.Buffer) error { return runContentionPlot(w, "png", r) })
 	b := img.Bounds()
 	require.Equal(t, 960, b.Dx())
 	require.Equal(t, pngHeight(2), b.Dy(), "two panels: throughput and latency")
@@ -165,7 +166,7 @@ func TestRunContentionPlot(t *testing.T) {
 	assert.Zero(t, countColor(img, b.Dx(), b.Dy(), colVermilion), "one implementation, one colour")
 
 	var svg bytes.Buffer
-	require.NoError(t, RunContentionPlot(&svg, "svg", r))
+	require.NoError(t, runContentionPlot(&svg, "svg", r))
 	for _, s := range []string{"contention-sweep: throughput and latency against calls in flight", "reference",
 		"p50 latency", "p99 latency", "calls per second", "latency in ms (log scale)",
 		"concurrent callers: mean calls in flight (log2 scale)", ">2<", ">16<"} {
@@ -175,10 +176,10 @@ func TestRunContentionPlot(t *testing.T) {
 
 func TestRunContentionPlotRefusesSimRuns(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
-	assert.False(t, r.RealTime())
+	assert.False(t, r.realTime())
 	var buf bytes.Buffer
-	assert.ErrorContains(t, RunContentionPlot(&buf, "png", r), `nfr6-iam-outage: mode "sim"; only runs on the real clock`)
-	assert.ErrorContains(t, RunContentionPlot(&buf, "png"), "no runs")
+	assert.ErrorContains(t, runContentionPlot(&buf, "png", r), `nfr6-iam-outage: mode "sim"; only runs on the real clock`)
+	assert.ErrorContains(t, runContentionPlot(&buf, "png"), "no runs")
 	assert.Zero(t, buf.Len())
 	for _, k := range plotsOf(r) {
 		assert.NotEqual(t, "contention", k.name)
@@ -198,7 +199,7 @@ func TestWriteIndexComparesImplementations(t *testing.T) {
 	runs := []*Run{loadFixture(t, "contention-sweep"), loadFixture(t, "nfr6-iam-outage"), slow}
 
 	out := t.TempDir()
-	written, err := WriteIndex(out, runs)
+	written, err := WriteIndex(out, runs, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{filepath.Join(out, SummaryMDFile), filepath.Join(out, JUnitFile),
 		filepath.Join(out, "contention.svg"), filepath.Join(out, "contention.png")}, written)
@@ -240,7 +241,7 @@ func TestWriteIndexComparesImplementations(t *testing.T) {
 
 	// Without a run on the real clock there is no contention plot.
 	out = t.TempDir()
-	written, err = WriteIndex(out, runs[1:2])
+	written, err = WriteIndex(out, runs[1:2], nil)
 	require.NoError(t, err)
 	assert.Len(t, written, 2)
 	assert.NoFileExists(t, filepath.Join(out, "contention.png"))

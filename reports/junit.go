@@ -5,15 +5,19 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 // The JUnit XML shape CI systems read (Jenkins, GitLab, GitHub actions that
 // publish test results): testsuites > testsuite (with counts) > testcase,
 // holding a failure element for a failed check and skipped for one that was
-// not checked.
+// not checked. A run that did not run as planned gets one more test case,
+// "run complete", holding an error; a run the index lists without a report
+// ([Missing]) is a suite of one test case, "run", skipped or in error.
 
-// JUnitSuites is the root element of junit.xml.
-type JUnitSuites struct {
+// junitSuites is the root element of junit.xml.
+type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
@@ -21,11 +25,11 @@ type JUnitSuites struct {
 	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
-	Suites   []JUnitSuite `xml:"testsuite"`
+	Suites   []junitSuite `xml:"testsuite"`
 }
 
-// JUnitSuite is one scenario.
-type JUnitSuite struct {
+// junitSuite is one scenario.
+type junitSuite struct {
 	Name       string          `xml:"name,attr"`
 	Tests      int             `xml:"tests,attr"`
 	Failures   int             `xml:"failures,attr"`
@@ -33,88 +37,128 @@ type JUnitSuite struct {
 	Skipped    int             `xml:"skipped,attr"`
 	Time       string          `xml:"time,attr"`
 	Timestamp  string          `xml:"timestamp,attr,omitempty"`
-	Properties []JUnitProperty `xml:"properties>property"`
-	Cases      []JUnitCase     `xml:"testcase"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
 	SystemOut  string          `xml:"system-out,omitempty"`
 }
 
-// JUnitProperty is a name/value pair describing a suite.
-type JUnitProperty struct {
+// junitProperty is a name/value pair describing a suite.
+type junitProperty struct {
 	Name  string `xml:"name,attr"`
 	Value string `xml:"value,attr"`
 }
 
-// JUnitCase is one invariant or expectation.
-type JUnitCase struct {
+// junitCase is one invariant or expectation.
+type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	ClassName string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
-	Failure   *JUnitFailure `xml:"failure"`
-	Skipped   *JUnitSkipped `xml:"skipped"`
+	Failure   *junitFailure `xml:"failure"`
+	Error     *junitError   `xml:"error"`
+	Skipped   *junitSkipped `xml:"skipped"`
 }
 
-// JUnitFailure carries a failed check: the first violation as its message,
+// junitError marks a run that is incomplete, or could not run or be loaded.
+type junitError struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+}
+
+// junitFailure carries a failed check: the first violation as its message,
 // every violation with its context as its text.
-type JUnitFailure struct {
+type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
 	Text    string `xml:",cdata"`
 }
 
-// JUnitSkipped marks a check that was not run.
-type JUnitSkipped struct {
+// junitSkipped marks a check that was not run.
+type junitSkipped struct {
 	Message string `xml:"message,attr"`
 }
 
-// JUnit builds the JUnit document for one or more runs, one suite each.
-func JUnit(runs ...*Run) JUnitSuites {
-	doc := JUnitSuites{Name: "breakerlab"}
+// junitDoc builds the JUnit document for runs, one suite each, then one
+// for each of missing.
+func junitDoc(runs []*Run, missing []Missing) junitSuites {
+	doc := junitSuites{Name: "breakerlab"}
 	var total float64
-	for _, r := range runs {
-		s := junitSuite(r)
+	add := func(s junitSuite) {
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
+		doc.Errors += s.Errors
 		doc.Skipped += s.Skipped
-		total += float64(r.EndNs) / 1e9
 		doc.Suites = append(doc.Suites, s)
+	}
+	for _, r := range runs {
+		add(suiteOf(r))
+		total += float64(r.EndNs) / 1e9
+	}
+	for _, m := range missing {
+		add(missingSuite(m))
 	}
 	doc.Time = fmt.Sprintf("%.3f", total)
 	return doc
 }
 
-func junitSuite(r *Run) JUnitSuite {
+// missingSuite is the suite of a run without a report.
+func missingSuite(m Missing) junitSuite {
+	tc := junitCase{Name: "run", ClassName: "breakerlab." + m.Label, Time: "0"}
+	s := junitSuite{Name: m.Label, Tests: 1, Time: "0", Cases: []junitCase{tc},
+		Properties: []junitProperty{{"status", m.status()}}}
+	if m.Dir != "" {
+		s.Properties = append(s.Properties, junitProperty{"dir", m.Dir})
+	}
+	if m.Skipped {
+		s.Skipped++
+		s.Cases[0].Skipped = &junitSkipped{Message: m.Reason}
+	} else {
+		s.Errors++
+		s.Cases[0].Error = &junitError{Type: "error", Message: m.Reason}
+	}
+	return s
+}
+
+func suiteOf(r *Run) junitSuite {
 	m := r.Meta
-	s := JUnitSuite{
+	s := junitSuite{
 		Name: r.Label(), Time: fmt.Sprintf("%.3f", float64(r.EndNs)/1e9), Timestamp: fmtT0(m.T0),
-		Properties: []JUnitProperty{
+		Properties: []junitProperty{
 			{"mode", m.Mode}, {"seed", fmt.Sprint(m.Seed)}, {"status", r.Status()}, {"dir", r.Dir},
 		},
 		SystemOut: strings.Join(r.Warnings, "\n"),
 	}
 	if m.Breaker != "" {
-		s.Properties = append(s.Properties, JUnitProperty{"breaker", m.Breaker})
+		s.Properties = append(s.Properties, junitProperty{"breaker", m.Breaker})
 	}
-	for _, c := range r.Checks() {
-		tc := JUnitCase{Name: c.title(), ClassName: "breakerlab." + r.Label(), Time: "0"}
+	for _, c := range r.checks() {
+		tc := junitCase{Name: c.title(), ClassName: "breakerlab." + r.Label(), Time: "0"}
 		switch c.Status {
-		case StatusFailed:
+		case record.StatusFailed:
 			s.Failures++
-			tc.Failure = &JUnitFailure{Type: c.ID, Message: c.Detail, Text: failureText(c)}
+			tc.Failure = &junitFailure{Type: c.ID, Message: c.Detail, Text: failureText(c)}
 			if len(c.Violations) > 0 {
 				tc.Failure.Message = violationLine(c.Violations[0])
 			}
-		case StatusNotChecked:
+		case record.StatusNotChecked:
 			s.Skipped++
-			tc.Skipped = &JUnitSkipped{Message: c.Detail}
+			tc.Skipped = &junitSkipped{Message: c.Detail}
 		}
 		s.Tests++
 		s.Cases = append(s.Cases, tc)
+	}
+	if why := r.Incomplete(); why != "" {
+		// CI must not read an incomplete run as passed: its checks cover only what ran.
+		s.Properties = append(s.Properties, junitProperty{"incomplete", why})
+		s.Errors++
+		s.Tests++
+		s.Cases = append(s.Cases, junitCase{Name: "run complete", ClassName: "breakerlab." + r.Label(), Time: "0",
+			Error: &junitError{Type: "incomplete", Message: why + ": the checks cover only what ran"}})
 	}
 	return s
 }
 
 // failureText lists every violation of c with its context.
-func failureText(c CheckResult) string {
+func failureText(c checkResult) string {
 	var b strings.Builder
 	if c.Detail != "" {
 		b.WriteString(c.Detail + "\n")
@@ -131,9 +175,9 @@ func failureText(c CheckResult) string {
 	return b.String()
 }
 
-// WriteJUnit writes junit.xml for one or more runs.
-func WriteJUnit(w io.Writer, runs ...*Run) error {
-	out, err := xml.MarshalIndent(JUnit(runs...), "", "  ")
+// writeJUnit writes junit.xml for runs and missing.
+func writeJUnit(w io.Writer, runs []*Run, missing []Missing) error {
+	out, err := xml.MarshalIndent(junitDoc(runs, missing), "", "  ")
 	if err != nil {
 		return fmt.Errorf("reports: junit: %w", err)
 	}

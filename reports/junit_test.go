@@ -3,6 +3,8 @@ package reports
 import (
 	"bytes"
 	"encoding/xml"
+	"html"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,6 +19,7 @@ type xmlSuites struct {
 	XMLName  xml.Name   `xml:"testsuites"`
 	Tests    int        `xml:"tests,attr"`
 	Failures int        `xml:"failures,attr"`
+	Errors   int        `xml:"errors,attr"`
 	Skipped  int        `xml:"skipped,attr"`
 	Suites   []xmlSuite `xml:"testsuite"`
 }
@@ -33,7 +36,11 @@ type xmlSuite struct {
 type xmlCase struct {
 	Name      string `xml:"name,attr"`
 	ClassName string `xml:"classname,attr"`
-	Failure   *struct {
+	Error     *struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
+	} `xml:"error"`
+	Failure *struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
 		Text    string `xml:",chardata"`
@@ -46,7 +53,7 @@ type xmlCase struct {
 func parseJUnit(t *testing.T, runs ...*Run) xmlSuites {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, WriteJUnit(&buf, runs...))
+	require.NoError(t, writeJUnit(&buf, runs, nil))
 	var doc xmlSuites
 	require.NoError(t, xml.Unmarshal(buf.Bytes(), &doc), buf.String())
 	return doc
@@ -59,14 +66,15 @@ func TestJUnitStructure(t *testing.T) {
 	doc := parseJUnit(t, failed, passed, cut)
 
 	require.Len(t, doc.Suites, 3)
-	assert.Equal(t, 36, doc.Tests, "12 checks per scenario")
+	assert.Equal(t, 37, doc.Tests, "12 checks per scenario, and the cut-short run's \"run complete\"")
 	assert.Equal(t, 1, doc.Failures)
 	assert.Equal(t, 12, doc.Skipped)
+	assert.Equal(t, 1, doc.Errors, "the cut-short run is an error")
 
 	sum := 0
 	for _, s := range doc.Suites {
 		assert.Len(t, s.Cases, s.Tests, "suite %s: tests attribute = number of testcases", s.Name)
-		var fails, skips int
+		var fails, skips, errs int
 		for _, c := range s.Cases {
 			assert.Equal(t, "breakerlab."+s.Name, c.ClassName)
 			if c.Failure != nil {
@@ -75,10 +83,13 @@ func TestJUnitStructure(t *testing.T) {
 			if c.Skipped != nil {
 				skips++
 			}
+			if c.Error != nil {
+				errs++
+			}
 		}
 		assert.Equal(t, s.Failures, fails, "suite %s: failures attribute", s.Name)
 		assert.Equal(t, s.Skipped, skips, "suite %s: skipped attribute", s.Name)
-		assert.Zero(t, s.Errors)
+		assert.Equal(t, s.Errors, errs, "suite %s: errors attribute", s.Name)
 		sum += s.Tests
 	}
 	assert.Equal(t, doc.Tests, sum)
@@ -93,10 +104,119 @@ func TestJUnitStructure(t *testing.T) {
 
 	c := doc.Suites[2]
 	assert.Equal(t, "cut-short", c.Name)
-	for _, tc := range c.Cases {
+	last := c.Cases[len(c.Cases)-1]
+	assert.Equal(t, "run complete", last.Name)
+	require.NotNil(t, last.Error, "an incomplete run is an error CI sees")
+	assert.Equal(t, "incomplete", last.Error.Type)
+	assert.Equal(t, "interrupted: the checks cover only what ran", last.Error.Message)
+	for _, tc := range c.Cases[:len(c.Cases)-1] {
 		require.NotNil(t, tc.Skipped, tc.Name)
 		assert.Contains(t, tc.Skipped.Message, "verdict.json is missing")
 	}
+}
+
+// A check the checker could not judge (its window was never reached) is
+// not checked everywhere: skipped in JUnit, not a pass in the counts, and
+// a run whose every check was skipped does not pass.
+func TestSkippedChecksAreNotChecked(t *testing.T) {
+	r := loadFixture(t, "checkout-flaky")
+	v := *r.Verdict
+	v.Checks = append([]record.Check(nil), v.Checks...)
+	for i := range v.Checks {
+		if v.Checks[i].ID == "I6" || v.Checks[i].ID == "I10" {
+			v.Checks[i].Skipped = true
+			v.Checks[i].Detail = "no half-open period was reached"
+		}
+	}
+	r.Verdict = &v
+	assert.Equal(t, record.StatusPassed, r.Status(), "the other checks held")
+
+	s := Summarize(r)
+	assert.Equal(t, CheckCounts{Total: 12, Passed: 10, NotChecked: 2}, s.CheckCounts)
+	doc := parseJUnit(t, r)
+	assert.Equal(t, 2, doc.Skipped)
+	for _, c := range doc.Suites[0].Cases {
+		if strings.HasPrefix(c.Name, "I6 ") || strings.HasPrefix(c.Name, "I10 ") {
+			require.NotNil(t, c.Skipped, c.Name)
+			assert.Equal(t, "no half-open period was reached", c.Skipped.Message)
+		}
+	}
+	var md bytes.Buffer
+	require.NoError(t, writeSummaryMarkdown(&md, []*Run{r}, nil))
+	assert.Contains(t, md.String(), "10 of 12 checks passed, 2 not checked")
+	assert.Contains(t, md.String(), "| I6 closes at the success threshold, reopens on a probe failure | ⚠️ not checked | no half-open period was reached |")
+	var page bytes.Buffer
+	require.NoError(t, writeHTML(&page, r, nil))
+	assert.Contains(t, page.String(), "10 passed, 0 failed, 2 not checked")
+
+	for i := range v.Checks {
+		v.Checks[i].Skipped = true
+	}
+	assert.Equal(t, record.StatusNotChecked, r.Status(), "nothing judged: no pass")
+	assert.False(t, Summarize(r).Passed)
+}
+
+// An incomplete run (interrupted, or short of its load) says so in every
+// report, and does not pass.
+func TestIncompleteRunSaysSoEverywhere(t *testing.T) {
+	r := loadFixture(t, "checkout-flaky")
+	r.Meta.Shortfall = "8547/s of 12000/s (71%)"
+	v := *r.Verdict
+	v.MarkIncomplete(r.Meta.Incomplete())
+	r.Verdict = &v
+	const why = "the load fell short of the scenario's rate: 8547/s of 12000/s (71%)"
+	assert.Equal(t, record.StatusIncomplete, r.Status())
+	s := Summarize(r)
+	assert.Equal(t, record.StatusIncomplete, s.Status)
+	assert.Equal(t, why, s.Incomplete)
+	assert.False(t, s.Passed)
+
+	doc := parseJUnit(t, r)
+	assert.Equal(t, 1, doc.Errors)
+	last := doc.Suites[0].Cases[len(doc.Suites[0].Cases)-1]
+	require.NotNil(t, last.Error)
+	assert.Equal(t, why+": the checks cover only what ran", last.Error.Message)
+
+	var md bytes.Buffer
+	require.NoError(t, writeSummaryMarkdown(&md, []*Run{r}, nil))
+	assert.Contains(t, md.String(), "### ⚠️ checkout-flaky — incomplete")
+	assert.Contains(t, md.String(), "⚠️ **Incomplete:** "+why+". The checks cover only what ran: the run does not pass.")
+	var page bytes.Buffer
+	require.NoError(t, writeHTML(&page, r, nil))
+	assert.Contains(t, page.String(), `<span class="badge unknown">⚠️ incomplete</span>`)
+	assert.Contains(t, page.String(), "<b>incomplete:</b> "+html.EscapeString(why))
+}
+
+// The index lists runs without a report: errors and skipped runs are suites
+// of their own in junit.xml and rows of summary.md.
+func TestIndexListsMissingRuns(t *testing.T) {
+	runs := []*Run{loadFixture(t, "checkout-flaky")}
+	missing := []Missing{
+		{Label: "bad-run", Dir: "out/bad-run", Reason: "calls.jsonl:2: column 1: unexpected 'n'"},
+		{Label: "later@seedport", Reason: "not run: the run before it was interrupted", Skipped: true},
+	}
+	var buf bytes.Buffer
+	require.NoError(t, writeJUnit(&buf, runs, missing))
+	var doc xmlSuites
+	require.NoError(t, xml.Unmarshal(buf.Bytes(), &doc), buf.String())
+	require.Len(t, doc.Suites, 3)
+	assert.Equal(t, 1, doc.Errors)
+	assert.Equal(t, 1, doc.Skipped)
+	bad, later := doc.Suites[1], doc.Suites[2]
+	assert.Equal(t, "bad-run", bad.Name)
+	assert.Equal(t, 1, bad.Errors)
+	require.Len(t, bad.Cases, 1)
+	require.NotNil(t, bad.Cases[0].Error)
+	assert.Equal(t, "calls.jsonl:2: column 1: unexpected 'n'", bad.Cases[0].Error.Message)
+	assert.Equal(t, "later@seedport", later.Name)
+	require.NotNil(t, later.Cases[0].Skipped)
+	assert.Equal(t, "not run: the run before it was interrupted", later.Cases[0].Skipped.Message)
+
+	var md bytes.Buffer
+	require.NoError(t, writeSummaryMarkdown(&md, runs, missing))
+	assert.Contains(t, md.String(), "## breakerlab: 3 scenarios")
+	assert.Contains(t, md.String(), "| bad-run | ⛔ error | – | – | – |")
+	assert.Contains(t, md.String(), "- ⏭️ **later@seedport** skipped: not run: the run before it was interrupted")
 }
 
 func TestJUnitCDATASafe(t *testing.T) {
@@ -128,7 +248,7 @@ func TestTruncatedViolationsAreCounted(t *testing.T) {
 	assert.Equal(t, 12, s.Checks[0].Violations)
 
 	var md bytes.Buffer
-	require.NoError(t, WriteSummaryMarkdown(&md, r))
+	require.NoError(t, writeSummaryMarkdown(&md, []*Run{r}, nil))
 	assert.Contains(t, md.String(), "<details><summary>12 violation(s)</summary>")
 	assert.Contains(t, md.String(), "- … 7 more I3 violations (report.html, verdict.json)")
 	assert.Equal(t, 5, bytes.Count(md.Bytes(), []byte("call reached the dependency while open")))

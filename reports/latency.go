@@ -18,11 +18,11 @@ var outcomeStyles = [4]draw.LineStyle{
 	lineStyle(colOrange, 1.8),
 }
 
-// LatencyPlot draws, for each dependency of r, the latency distribution of
+// latencyPlot draws, for each dependency of r, the latency distribution of
 // each outcome as a cumulative curve on a log axis: the curve crosses 50 %
 // at the median and 99 % at the p99. Rejections should sit orders of
 // magnitude left of the calls that ran.
-func LatencyPlot(w io.Writer, format string, r *Run) error {
+func latencyPlot(w io.Writer, format string, r *Run) error {
 	f := newFigure(r.Label() + ": latency distribution by outcome")
 	var present [4]bool
 	for _, d := range r.Deps {

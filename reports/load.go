@@ -15,22 +15,9 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// Files of a recorded run directory, as [record] names them.
-const (
-	MetaFile        = record.MetaFile
-	CallsFile       = record.CallsFile
-	TransitionsFile = record.TransitionsFile
-	DependencyFile  = record.DependencyFile
-	SnapshotsFile   = record.SnapshotsFile
-	VerdictFile     = record.VerdictFile
-)
-
-// ErrNotRunDir is returned by [Load] for a directory without meta.json.
-var ErrNotRunDir = errors.New("reports: not a recorded run directory (no meta.json)")
-
 // IsRunDir reports whether dir holds a recorded run (has a meta.json).
 func IsRunDir(dir string) bool {
-	st, err := os.Stat(filepath.Join(dir, MetaFile))
+	st, err := os.Stat(filepath.Join(dir, record.MetaFile))
 	return err == nil && st.Mode().IsRegular()
 }
 
@@ -46,7 +33,7 @@ func Load(dir string) (*Run, error) {
 	meta, err := record.ReadMeta(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s", ErrNotRunDir, dir)
+			return nil, fmt.Errorf("%w: %s", record.ErrNotRunDir, dir)
 		}
 		return nil, err
 	}
@@ -62,23 +49,27 @@ func Load(dir string) (*Run, error) {
 		slices.SortStableFunc(d.Transitions, func(a, b record.Transition) int { return cmp.Compare(a.AtNs, b.AtNs) })
 	}
 
+	m := &run.Meta
 	switch v, err := record.ReadVerdict(dir); {
 	case err == nil:
+		if v.Incomplete == "" {
+			// A verdict written without looking at meta.json: say here what it would.
+			v.MarkIncomplete(m.Incomplete())
+		}
 		run.Verdict = v
 	case errors.Is(err, fs.ErrNotExist):
-		run.warnf("%s: missing; every check is reported as not checked", VerdictFile)
+		run.warnf("%s: missing; every check is reported as not checked", record.VerdictFile)
 	default:
 		return nil, err
 	}
 
-	m := &run.Meta
 	run.EndNs = m.EndedNs
 	if m.EndedNs <= 0 {
 		run.EndNs = l.last
-		run.warnf("%s: no ended_ns, the run was cut short; its report ends at the last event recorded (%s)", MetaFile, fmtNs(l.last))
+		run.warnf("%s: no ended_ns, the run was cut short; its report ends at the last event recorded (%s)", record.MetaFile, fmtNs(l.last))
 	}
 	if m.Interrupted {
-		run.warnf("%s: the run was interrupted before its planned end", MetaFile)
+		run.warnf("%s: the run was interrupted before its planned end", record.MetaFile)
 	}
 	return run, nil
 }
@@ -105,7 +96,7 @@ func newLoader(run *Run) (*loader, error) {
 	for i, dm := range m.Dependencies {
 		if _, dup := l.byName[dm.Name]; dup || dm.Name == "" {
 			return nil, fmt.Errorf("reports: %s: dependencies[%d]: name %q is empty or repeated",
-				filepath.Join(run.Dir, MetaFile), i, dm.Name)
+				filepath.Join(run.Dir, record.MetaFile), i, dm.Name)
 		}
 		d, _ := l.dep(dm.Name)
 		d.Meta = dm
@@ -133,7 +124,7 @@ func (l *loader) dep(name string) (*DepStats, error) {
 // and the snapshots into the aggregates.
 func (l *loader) readRecords() error {
 	run := l.run
-	err := stream(run, CallsFile, record.EachCall, func(c *record.Call) error {
+	err := stream(run, record.CallsFile, record.EachCall, func(c *record.Call) error {
 		d, err := l.dep(c.Dep)
 		if err != nil {
 			return err
@@ -142,7 +133,7 @@ func (l *loader) readRecords() error {
 		return record.Invalid(d.addCall(c))
 	})
 	if err == nil {
-		err = stream(run, DependencyFile, record.EachDepRequest, func(r *record.DepRequest) error {
+		err = stream(run, record.DependencyFile, record.EachDepRequest, func(r *record.DepRequest) error {
 			d, err := l.dep(r.Dep)
 			if err != nil {
 				return err
@@ -153,7 +144,7 @@ func (l *loader) readRecords() error {
 		})
 	}
 	if err == nil {
-		err = stream(run, TransitionsFile, record.EachTransition, func(t *record.Transition) error {
+		err = stream(run, record.TransitionsFile, record.EachTransition, func(t *record.Transition) error {
 			d, err := l.dep(t.Dep)
 			if err != nil {
 				return err
@@ -164,7 +155,7 @@ func (l *loader) readRecords() error {
 		})
 	}
 	if err == nil {
-		err = stream(run, SnapshotsFile, record.EachSnapshot, func(s *record.Snapshot) error {
+		err = stream(run, record.SnapshotsFile, record.EachSnapshot, func(s *record.Snapshot) error {
 			d, err := l.dep(s.Dep)
 			if err != nil {
 				return err

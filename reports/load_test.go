@@ -59,8 +59,8 @@ const smallDeps = `{"dep":"iam","seq":1,"at_ns":1000100000,"fault":"none","laten
 
 func smallRun(t *testing.T, override map[string]string) string {
 	files := map[string]string{
-		MetaFile: smallMeta, v1CallsFile: smallCalls, TransitionsFile: smallTransitions, v1DependencyFile: smallDeps,
-		SnapshotsFile: `{"dep":"iam","at_ns":10000000000,"state":"closed","gen":4,"totals":{"success":1,"failure":2,"ignored":1,"rejected":2}}` + "\n",
+		record.MetaFile: smallMeta, v1CallsFile: smallCalls, record.TransitionsFile: smallTransitions, v1DependencyFile: smallDeps,
+		record.SnapshotsFile: `{"dep":"iam","at_ns":10000000000,"state":"closed","gen":4,"totals":{"success":1,"failure":2,"ignored":1,"rejected":2}}` + "\n",
 	}
 	for k, v := range override {
 		if v == "" {
@@ -107,14 +107,14 @@ func TestLoadAggregates(t *testing.T) {
 	assert.Equal(t, []Episode{{OpenedNs: 2105000000, FirstProbeNs: 5105000000, ClosedNs: 6000000000, HalfOpenTries: 1}},
 		episodes(d.Transitions))
 
-	checks := r.Checks()
+	checks := r.checks()
 	require.Len(t, checks, 3)
 	assert.Equal(t, "I1", checks[0].ID)
 	assert.Equal(t, "max_rejection_p99", checks[2].ID)
 	for _, c := range checks {
-		assert.Equal(t, StatusNotChecked, c.Status)
+		assert.Equal(t, record.StatusNotChecked, c.Status)
 	}
-	assert.Equal(t, StatusNotChecked, r.Status())
+	assert.Equal(t, record.StatusNotChecked, r.Status())
 }
 
 func TestLoadCutShortLastLine(t *testing.T) {
@@ -141,15 +141,15 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 			`dependency.jsonl:1: missing key "dep"`},
 		{"empty dep", map[string]string{v1DependencyFile: smallDeps + `{"dep":"","seq":1,"at_ns":5}` + "\n"},
 			`dependency.jsonl:5: key "dep": empty name`},
-		{"bad state", map[string]string{TransitionsFile: `{"dep":"iam","from":"closed","to":"ajar","at_ns":1,"gen":2}` + "\n"},
+		{"bad state", map[string]string{record.TransitionsFile: `{"dep":"iam","from":"closed","to":"ajar","at_ns":1,"gen":2}` + "\n"},
 			`transitions.jsonl:1: key "to": unknown state "ajar", want closed, open or half-open`},
-		{"bad meta", map[string]string{MetaFile: "{\n \"scenario\": 5\n}"},
+		{"bad meta", map[string]string{record.MetaFile: "{\n \"scenario\": 5\n}"},
 			`meta.json: line 2: key "scenario"`},
-		{"newer schema version", map[string]string{MetaFile: `{"schema_version":3,"scenario":"small"}`},
+		{"newer schema version", map[string]string{record.MetaFile: `{"schema_version":3,"scenario":"small"}`},
 			`meta.json: key "schema_version": got 3, want 1 to 2`},
-		{"bad verdict", map[string]string{VerdictFile: "{\n\"passed\": tru\n}"},
+		{"bad verdict", map[string]string{record.VerdictFile: "{\n\"passed\": tru\n}"},
 			`verdict.json: line 3: invalid character`},
-		{"repeated dependency", map[string]string{MetaFile: `{"schema_version":1,"dependencies":[{"name":"a"},{"name":"a"}]}`},
+		{"repeated dependency", map[string]string{record.MetaFile: `{"schema_version":1,"dependencies":[{"name":"a"},{"name":"a"}]}`},
 			`meta.json: dependencies[1]: name "a" is empty or repeated`},
 	}
 	for _, tt := range tests {
@@ -174,16 +174,16 @@ func TestNotCheckedOpensExpectation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.expect, func(t *testing.T) {
 			meta := `{"schema_version":1,"scenario":"small","ended_ns":1,"expect":{"invariants":["I1"],` + tt.expect + `}}`
-			r, err := Load(smallRun(t, map[string]string{MetaFile: meta}))
+			r, err := Load(smallRun(t, map[string]string{record.MetaFile: meta}))
 			require.NoError(t, err)
 			assert.Empty(t, Summarize(r).T0, "meta.json without t0")
-			checks := r.Checks()
+			checks := r.checks()
 			if tt.want == "" {
 				assert.Len(t, checks, 1, "I1 only")
 				return
 			}
 			require.Len(t, checks, 2)
-			assert.Equal(t, CheckResult{ID: "opens", Kind: "expectation", Name: tt.want, Status: StatusNotChecked,
+			assert.Equal(t, checkResult{ID: "opens", Kind: "expectation", Name: tt.want, Status: record.StatusNotChecked,
 				Detail: "verdict.json is missing: the checker did not run"}, checks[1])
 		})
 	}
@@ -191,11 +191,11 @@ func TestNotCheckedOpensExpectation(t *testing.T) {
 
 func TestLoadNotARunDir(t *testing.T) {
 	_, err := Load(t.TempDir())
-	assert.ErrorIs(t, err, ErrNotRunDir)
+	assert.ErrorIs(t, err, record.ErrNotRunDir)
 }
 
 func TestLoadMissingLogsAreWarnings(t *testing.T) {
-	r, err := Load(smallRun(t, map[string]string{v1DependencyFile: "", SnapshotsFile: "", TransitionsFile: ""}))
+	r, err := Load(smallRun(t, map[string]string{v1DependencyFile: "", record.SnapshotsFile: "", record.TransitionsFile: ""}))
 	require.NoError(t, err)
 	assert.Contains(t, r.Warnings, "dependency.bin: missing; read as empty", "named as it is now called")
 	assert.Contains(t, r.Warnings, "snapshots.jsonl: missing; read as empty")
@@ -311,7 +311,7 @@ func TestFindRuns(t *testing.T) {
 	out := t.TempDir()
 	for _, name := range []string{"b", "a"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(out, name), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(out, name, MetaFile), []byte(smallMeta), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(out, name, record.MetaFile), []byte(smallMeta), 0o644))
 	}
 	require.NoError(t, os.MkdirAll(filepath.Join(out, "not-a-run"), 0o755))
 
@@ -324,10 +324,10 @@ func TestFindRuns(t *testing.T) {
 	assert.Equal(t, []string{filepath.Join(out, "a")}, runs)
 
 	_, err = FindRuns(filepath.Join(out, "not-a-run"))
-	assert.ErrorIs(t, err, ErrNotRunDir)
+	assert.ErrorIs(t, err, record.ErrNotRunDir)
 	_, err = FindRuns(filepath.Join(out, "missing"))
 	assert.Error(t, err)
-	_, err = FindRuns(filepath.Join(out, "a", MetaFile))
+	_, err = FindRuns(filepath.Join(out, "a", record.MetaFile))
 	assert.ErrorContains(t, err, "not a directory")
-	assert.False(t, errors.Is(err, ErrNotRunDir))
+	assert.False(t, errors.Is(err, record.ErrNotRunDir))
 }

@@ -20,20 +20,25 @@ const (
 // make a verdict visible at a glance.
 func statusMark(status string) string {
 	switch status {
-	case StatusPassed:
+	case record.StatusPassed:
 		return "✅"
-	case StatusFailed:
+	case record.StatusFailed:
 		return "❌"
+	case statusError:
+		return "⛔"
+	case statusSkipped:
+		return "⏭️"
 	}
 	return "⚠️"
 }
 
-// WriteSummaryMarkdown writes summary.md: for one run, its summary; for
-// several, an overview table and then each run's summary.
-func WriteSummaryMarkdown(w io.Writer, runs ...*Run) error {
+// writeSummaryMarkdown writes summary.md: for one run, its summary; for
+// several (or with runs missing), an overview table, the missing runs and
+// why, and then each run's summary.
+func writeSummaryMarkdown(w io.Writer, runs []*Run, missing []Missing) error {
 	var b strings.Builder
-	if len(runs) > 1 {
-		b.WriteString("## breakerlab: " + fmt.Sprint(len(runs)) + " scenarios\n\n")
+	if len(runs)+len(missing) > 1 || len(missing) > 0 {
+		b.WriteString("## breakerlab: " + fmt.Sprint(len(runs)+len(missing)) + " scenarios\n\n")
 		b.WriteString("| scenario | result | checks failed | calls | warnings |\n|---|---|---:|---:|---:|\n")
 		for _, r := range runs {
 			s := Summarize(r)
@@ -44,7 +49,16 @@ func WriteSummaryMarkdown(w io.Writer, runs ...*Run) error {
 			fmt.Fprintf(&b, "| %s | %s %s | %d of %d | %s | %d |\n", mdCell(label(s.Scenario, s.Breaker)), statusMark(s.Status), s.Status,
 				s.CheckCounts.Failed, s.CheckCounts.Total, fmtCount(calls), len(s.Warnings))
 		}
+		for _, m := range missing {
+			fmt.Fprintf(&b, "| %s | %s %s | – | – | – |\n", mdCell(m.Label), statusMark(m.status()), m.status())
+		}
 		b.WriteString("\n")
+		for _, m := range missing {
+			fmt.Fprintf(&b, "- %s **%s** %s: %s\n", statusMark(m.status()), mdCell(m.Label), m.status(), mdCell(m.Reason))
+		}
+		if len(missing) > 0 {
+			b.WriteString("\n")
+		}
 	}
 	for _, r := range runs {
 		writeRunMarkdown(&b, Summarize(r), r)
@@ -73,8 +87,13 @@ func writeRunMarkdown(b *strings.Builder, s Summary, r *Run) {
 		b.WriteString("no checks\n\n")
 	case c.NotChecked == c.Total:
 		fmt.Fprintf(b, "%d checks not checked\n\n", c.Total)
+	case c.NotChecked > 0:
+		fmt.Fprintf(b, "%d of %d checks passed, %d not checked\n\n", c.Passed, c.Total, c.NotChecked)
 	default:
 		fmt.Fprintf(b, "%d of %d checks passed\n\n", c.Passed, c.Total)
+	}
+	if s.Incomplete != "" {
+		fmt.Fprintf(b, "%s **Incomplete:** %s. The checks cover only what ran: the run does not pass.\n\n", statusMark(record.StatusIncomplete), mdCell(s.Incomplete))
 	}
 
 	b.WriteString("| dependency | calls | success | failure | ignored | rejected | fallback | reached dependency | opens | p99 admitted | p99 rejected | final state |\n")
@@ -92,13 +111,13 @@ func writeRunMarkdown(b *strings.Builder, s Summary, r *Run) {
 		}
 	}
 
-	checks := r.Checks()
+	checks := r.checks()
 	if c.Total > 0 && c.NotChecked == c.Total {
 		ids := make([]string, len(checks))
 		for i, ch := range checks {
 			ids[i] = ch.ID
 		}
-		fmt.Fprintf(b, "%s %d checks not checked (%s): %s.\n\n", statusMark(StatusNotChecked), c.Total,
+		fmt.Fprintf(b, "%s %d checks not checked (%s): %s.\n\n", statusMark(record.StatusNotChecked), c.Total,
 			strings.Join(ids, ", "), mdCell(checks[0].Detail))
 	} else if len(checks) > 0 {
 		b.WriteString("| check | result | detail |\n|---|---|---|\n")

@@ -9,6 +9,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -67,7 +68,7 @@ func pngHeight(n int) int {
 
 func TestTimelineShowsOpenBandWhereTheCircuitWasOpen(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
-	img := renderPNG(t, func(w *bytes.Buffer) error { return TimelinePlot(w, "png", r) })
+	img := renderPNG(t, func(w *bytes.Buffer) error { return timelinePlot(w, "png", r) })
 	b := img.Bounds()
 	require.Equal(t, 960, b.Dx())
 	require.Equal(t, pngHeight(1), b.Dy())
@@ -99,7 +100,7 @@ func TestTimelineShowsOpenBandWhereTheCircuitWasOpen(t *testing.T) {
 
 func TestTimelineOnePanelPerDependency(t *testing.T) {
 	r := loadFixture(t, "checkout-flaky")
-	img := renderPNG(t, func(w *bytes.Buffer) error { return TimelinePlot(w, "png", r) })
+	img := renderPNG(t, func(w *bytes.Buffer) error { return timelinePlot(w, "png", r) })
 	b := img.Bounds()
 	require.Equal(t, pngHeight(2), b.Dy())
 	mid := b.Dy() / 2
@@ -116,7 +117,7 @@ func TestTimelineOnePanelPerDependency(t *testing.T) {
 
 func TestThroughputAndLatencyPlots(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
-	img := renderPNG(t, func(w *bytes.Buffer) error { return ThroughputPlot(w, "png", r) })
+	img := renderPNG(t, func(w *bytes.Buffer) error { return throughputPlot(w, "png", r) })
 	assert.Equal(t, image.Rect(0, 0, 960, pngHeight(1)), img.Bounds())
 	count := func(img image.Image, c color.RGBA) int {
 		n := 0
@@ -129,7 +130,7 @@ func TestThroughputAndLatencyPlots(t *testing.T) {
 	assert.Greater(t, count(img, colGreen), 5000, "success area")
 	assert.Greater(t, count(img, colOrange), 5000, "rejected area while open")
 
-	img = renderPNG(t, func(w *bytes.Buffer) error { return LatencyPlot(w, "png", r) })
+	img = renderPNG(t, func(w *bytes.Buffer) error { return latencyPlot(w, "png", r) })
 	assert.Equal(t, image.Rect(0, 0, 960, pngHeight(1)), img.Bounds())
 	assert.Greater(t, count(img, colGreen), 100, "success curve")
 	assert.Greater(t, count(img, colOrange), 100, "rejected curve")
@@ -147,15 +148,15 @@ func TestPlotsAsSVG(t *testing.T) {
 		assert.Contains(t, buf.String(), "nfr6-iam-outage", k.name)
 	}
 	var buf bytes.Buffer
-	require.NoError(t, TimelinePlot(&buf, "svg", r))
+	require.NoError(t, timelinePlot(&buf, "svg", r))
 	for _, s := range []string{"error_rate 100%", "p99", "half-open", "time since start (s)", "latency (log scale)"} {
 		assert.Contains(t, buf.String(), s)
 	}
-	assert.Error(t, TimelinePlot(&buf, "bmp", r), "unknown format")
+	assert.Error(t, timelinePlot(&buf, "bmp", r), "unknown format")
 }
 
 func TestPlotsOfAnEmptyRun(t *testing.T) {
-	r, err := Load(writeRun(t, map[string]string{MetaFile: `{"schema_version":1,"scenario":"empty","mode":"live"}`}))
+	r, err := Load(writeRun(t, map[string]string{record.MetaFile: `{"schema_version":1,"scenario":"empty","mode":"live"}`}))
 	require.NoError(t, err)
 	require.Len(t, plotsOf(r), len(plotKinds))
 	for _, k := range plotKinds {

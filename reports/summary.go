@@ -21,12 +21,13 @@ type Summary struct {
 	Mode          string         `json:"mode"`
 	Seed          int64          `json:"seed"`
 	T0            string         `json:"t0,omitempty"`
-	Status        string         `json:"status"` // passed | failed | not checked
+	Status        string         `json:"status"` // passed | failed | incomplete | not checked
 	Passed        bool           `json:"passed"` // status == passed
 	PlannedNs     int64          `json:"planned_ns"`
 	EndNs         int64          `json:"end_ns"`
 	Complete      bool           `json:"complete"` // meta.json recorded an end
 	Interrupted   bool           `json:"interrupted"`
+	Incomplete    string         `json:"incomplete,omitempty"` // why the run did not run as planned; such a run does not pass
 	Load          record.Load    `json:"load"`
 	Dependencies  []DepSummary   `json:"dependencies"`
 	Checks        []CheckSummary `json:"checks"`
@@ -92,15 +93,15 @@ func Summarize(r *Run) Summary {
 		SchemaVersion: SummarySchemaVersion,
 		Scenario:      m.Scenario, Breaker: m.Breaker, Description: m.Description, Mode: m.Mode, Seed: m.Seed, T0: fmtT0(m.T0),
 		Status: r.Status(), PlannedNs: m.DurationNs, EndNs: r.EndNs,
-		Complete: m.EndedNs > 0, Interrupted: m.Interrupted, Load: m.Load,
+		Complete: m.EndedNs > 0, Interrupted: m.Interrupted, Incomplete: r.Incomplete(), Load: m.Load,
 		Dependencies: []DepSummary{}, Checks: []CheckSummary{}, Warnings: []string{},
 	}
-	s.Passed = s.Status == StatusPassed
+	s.Passed = s.Status == record.StatusPassed
 	s.Warnings = append(s.Warnings, r.Warnings...)
 	for _, d := range r.Deps {
 		s.Dependencies = append(s.Dependencies, summarizeDep(d, r.EndNs))
 	}
-	for _, c := range r.Checks() {
+	for _, c := range r.checks() {
 		cs := CheckSummary{ID: c.ID, Kind: c.Kind, Name: c.Name, Status: c.Status, Detail: c.Detail,
 			Violations: c.Total}
 		if len(c.Violations) > 0 {
@@ -109,9 +110,9 @@ func Summarize(r *Run) Summary {
 		s.Checks = append(s.Checks, cs)
 		s.CheckCounts.Total++
 		switch c.Status {
-		case StatusPassed:
+		case record.StatusPassed:
 			s.CheckCounts.Passed++
-		case StatusFailed:
+		case record.StatusFailed:
 			s.CheckCounts.Failed++
 		default:
 			s.CheckCounts.NotChecked++
@@ -180,8 +181,8 @@ func fmtT0(t time.Time) string {
 	return t.Format(time.RFC3339Nano)
 }
 
-// WriteSummaryJSON writes summary.json for r, indented, ending in a newline.
-func WriteSummaryJSON(w io.Writer, r *Run) error {
+// writeSummaryJSON writes summary.json for r, indented, ending in a newline.
+func writeSummaryJSON(w io.Writer, r *Run) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

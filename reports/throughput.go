@@ -23,12 +23,12 @@ var stackOrder = []struct {
 
 var receivedStyle = lineStyle(colBlack, 1.6)
 
-// ThroughputPlot draws, for each dependency of r, the calls per second by
+// throughputPlot draws, for each dependency of r, the calls per second by
 // outcome stacked over time (success, failure, fallback served — a failed or
 // rejected call answered by a fallback —, rejected, ignored) with the rate
 // of requests that reached the dependency overlaid. The gap between the top
 // of the stack and the dependency's line is the load the breaker shed.
-func ThroughputPlot(w io.Writer, format string, r *Run) error {
+func throughputPlot(w io.Writer, format string, r *Run) error {
 	f := newFigure(r.Label() + ": throughput by outcome")
 	end := plotEnd(r)
 	var present [numClasses]bool

@@ -40,12 +40,12 @@ var timelineLines = []timelineLine{
 
 var rejectedLine = lineStyle(colPurple, 1.2, 3, 2)
 
-// TimelinePlot draws the timeline of r in format ("png" or "svg"): for each
+// timelinePlot draws the timeline of r in format ("png" or "svg"): for each
 // dependency a panel with the latency percentiles (p50, p90, p99, max) of
 // the calls that ran, per time bucket, on a log axis, with the p99 of
 // rejections dashed, the breaker's state as coloured bands behind and the
 // fault phases marked. Calls are placed by their start time.
-func TimelinePlot(w io.Writer, format string, r *Run) error {
+func timelinePlot(w io.Writer, format string, r *Run) error {
 	f := newFigure(r.Label() + ": client latency and breaker state")
 	end := plotEnd(r)
 	anyRejected := false

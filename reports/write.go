@@ -21,23 +21,23 @@ const (
 type plotKind struct {
 	name string
 	draw func(io.Writer, string, *Run) error
-	// realTime marks a plot drawn only for runs on the real clock ([Run.RealTime]).
+	// realTime marks a plot drawn only for runs on the real clock ([Run.realTime]).
 	realTime bool
 }
 
 // plotKinds are the plots of a run, in the order report.html shows them.
 var plotKinds = []plotKind{
-	{name: "timeline", draw: TimelinePlot},
-	{name: "throughput", draw: ThroughputPlot},
-	{name: "latency", draw: LatencyPlot},
-	{name: "contention", draw: func(w io.Writer, format string, r *Run) error { return RunContentionPlot(w, format, r) }, realTime: true},
+	{name: "timeline", draw: timelinePlot},
+	{name: "throughput", draw: throughputPlot},
+	{name: "latency", draw: latencyPlot},
+	{name: "contention", draw: func(w io.Writer, format string, r *Run) error { return runContentionPlot(w, format, r) }, realTime: true},
 }
 
 // plotsOf returns the plots drawn for r.
 func plotsOf(r *Run) []plotKind {
 	var out []plotKind
 	for _, k := range plotKinds {
-		if !k.realTime || r.RealTime() {
+		if !k.realTime || r.realTime() {
 			out = append(out, k)
 		}
 	}
@@ -47,12 +47,21 @@ func plotsOf(r *Run) []plotKind {
 // Write writes every report of run into dir (normally run.Dir): report.html,
 // summary.md, summary.json, junit.xml and plots/{timeline,throughput,latency}
 // as .png and .svg, plus plots/contention for a run on the real clock (live,
-// stress or external; see [RunContentionPlot]). It returns the paths
-// written, report.html first. Each file is written whole to a temporary name
-// and renamed, so a reader never sees half a report.
+// stress or external: throughput and latency against the calls in flight).
+// A plot of an earlier run that this run does not have (contention, after a
+// sim rerun) is removed. It returns the paths written, report.html first.
+// Each file is written whole to a temporary name and renamed, so a reader
+// never sees half a report.
 func Write(dir string, run *Run) ([]string, error) {
 	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
+	}
+	for _, k := range plotKinds {
+		if k.realTime && !run.realTime() {
+			if err := removePlot(dir, k.name); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var written []string
 	put := func(name string, data []byte) error {
@@ -93,9 +102,9 @@ func Write(dir string, run *Run) ([]string, error) {
 		name  string
 		write func(io.Writer) error
 	}{
-		{SummaryMDFile, func(w io.Writer) error { return WriteSummaryMarkdown(w, run) }},
-		{SummaryJSONFile, func(w io.Writer) error { return WriteSummaryJSON(w, run) }},
-		{JUnitFile, func(w io.Writer) error { return WriteJUnit(w, run) }},
+		{SummaryMDFile, func(w io.Writer) error { return writeSummaryMarkdown(w, []*Run{run}, nil) }},
+		{SummaryJSONFile, func(w io.Writer) error { return writeSummaryJSON(w, run) }},
+		{JUnitFile, func(w io.Writer) error { return writeJUnit(w, []*Run{run}, nil) }},
 	}
 	for _, o := range outputs {
 		var buf bytes.Buffer
@@ -107,4 +116,47 @@ func Write(dir string, run *Run) ([]string, error) {
 		}
 	}
 	return written, nil
+}
+
+// Remove deletes the reports [Write] writes from dir, and nothing else: a
+// run recorded anew without reports must not sit beside an earlier run's.
+func Remove(dir string) error {
+	for _, name := range []string{HTMLFile, SummaryMDFile, SummaryJSONFile, JUnitFile} {
+		if err := removeFile(filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	for _, k := range plotKinds {
+		if err := removePlot(dir, k.name); err != nil {
+			return err
+		}
+	}
+	// plots/ goes too once empty; a folder with other files in it stays.
+	plots := filepath.Join(dir, PlotsDir)
+	if entries, err := os.ReadDir(plots); err == nil && len(entries) == 0 {
+		return removeFile(plots)
+	}
+	return nil
+}
+
+// removePlot removes plots/NAME.svg and plots/NAME.png from dir.
+func removePlot(dir, name string) error {
+	for _, format := range []string{"svg", "png"} {
+		if err := removeFile(filepath.Join(dir, PlotsDir, name+"."+format)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteDir loads the run recorded in dir and writes its reports there: the
+// one call a caller that only has the directory needs (e.g. as
+// conformance.Options.Report).
+func WriteDir(dir string) error {
+	run, err := Load(dir)
+	if err != nil {
+		return err
+	}
+	_, err = Write(dir, run)
+	return err
 }

@@ -52,16 +52,26 @@ func Builtin(name string) (*Scenario, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w %q: not a built-in (see `breakerlab list`)", ErrUnknownScenario, name)
 	}
-	return parse("builtin:"+name, data, nil)
+	return parse("builtin:"+name, data, "")
 }
 
-// Resolve returns the scenario named by arg: a file if one exists at that
-// path (or arg ends in .yaml/.yml), else a built-in scenario.
+// Resolve returns the scenario named by arg: the file at that path when arg
+// looks like a path (it ends in .yaml or .yml, or holds a path separator)
+// or a file by that name exists, else the built-in scenario of that name. A
+// directory is never a scenario: a bare name that is also a directory (the
+// run directory 'breakerlab run --out .' leaves, say) is the built-in.
 func Resolve(arg string) (*Scenario, error) {
-	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
-		return Load(arg)
-	}
-	if _, err := os.Stat(arg); err == nil {
+	pathLike := strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator)
+	st, statErr := os.Stat(arg)
+	switch {
+	case statErr == nil && st.IsDir():
+		if !pathLike {
+			if sc, err := Builtin(arg); !errors.Is(err, ErrUnknownScenario) {
+				return sc, err
+			}
+		}
+		return nil, fmt.Errorf("%w %q: a directory, not a scenario file (want a .yaml file or a built-in name; see `breakerlab list`)", ErrUnknownScenario, arg)
+	case statErr == nil || pathLike:
 		return Load(arg)
 	}
 	sc, err := Builtin(arg)

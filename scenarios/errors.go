@@ -212,6 +212,10 @@ func (d *doc) decodeError(err error) error {
 	if errors.As(err, &pe) {
 		return d.tokenError(pe.tk, pe.msg)
 	}
+	var oe *yaml.OverflowError
+	if errors.As(err, &oe) {
+		return d.tokenError(oe.Token, fmt.Sprintf("got %s, want %s", oe.SrcNum, rangeWord(oe.DstType)))
+	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		return d.tokenError(te.Token, fmt.Sprintf("got %q, want %s", te.Token.Value, kindWord(te.DstType)))
@@ -247,6 +251,25 @@ func (d *doc) tokenError(tk *token.Token, msg string) *FileError {
 		e.Key = pathAt(d.file, tk)
 	}
 	return e
+}
+
+// rangeWord describes the integers a Go integer type holds, for a number
+// out of its range.
+func rangeWord(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return fmt.Sprintf("an integer from 0 to %d", uint64(1)<<t.Bits()-1)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if t.String() == "time.Duration" {
+			return "a duration such as 30s"
+		}
+		lo := int64(-1) << (t.Bits() - 1)
+		return fmt.Sprintf("an integer from %d to %d", lo, ^lo)
+	}
+	return kindWord(t)
 }
 
 // kindWord describes what a Go type expects, in the words of a file's reader.

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,18 +20,19 @@ func Load(path string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parse(path, data, os.DirFS(filepath.Dir(path)))
+	return parse(path, data, filepath.Dir(path))
 }
 
 // Parse decodes and validates a scenario from data; name is used in errors
 // (usually the file's path). A `services:` file is looked up relative to the
 // working directory.
 func Parse(name string, data []byte) (*Scenario, error) {
-	return parse(name, data, os.DirFS("."))
+	return parse(name, data, ".")
 }
 
-// parse decodes data strictly and validates it; dir resolves `services:` files.
-func parse(name string, data []byte, dir fs.FS) (*Scenario, error) {
+// parse decodes data strictly and validates it; a `services:` file is looked
+// up in dir ("" for a built-in scenario: built-in configurations only).
+func parse(name string, data []byte, dir string) (*Scenario, error) {
 	d, err := parseDoc(name, data)
 	if err != nil {
 		return nil, err

@@ -86,7 +86,11 @@ func TestParseErrors(t *testing.T) {
 		{"phases out of order", base + "    phases:\n      - {at: 10s}\n      - {at: 5s}\nload: {rate: 10/s}\n",
 			"f.yaml:8:10: dependencies[0].phases[1].at: 5s is not after phases[0].at 10s; phases must be in increasing order"},
 		{"unknown preset", "name: x\nduration: 1m\ndependencies:\n  - preset: imap\nload: {rate: 10/s}\n",
-			"f.yaml:4:5: dependencies[0].preset: unknown preset \"imap\""},
+			"f.yaml:4:5: dependencies[0].preset: unknown preset \"imap\", want one of data-governance, eris, iam, llm-gateway, policy, ubi"},
+		{"negative seed", "name: x\nduration: 1m\nseed: -5\n",
+			"f.yaml:3:7: seed: got -5, want an integer from 0 to 18446744073709551615"},
+		{"huge threshold", base + "    breaker: {failure_threshold: 99999999999999999999}\nload: {rate: 10/s}\n",
+			"f.yaml:6:34: dependencies[0].breaker.failure_threshold: got 99999999999999999999, want an integer from -9223372036854775808 to 9223372036854775807"},
 		{"unknown service", "name: x\nduration: 1m\ndependencies:\n  - service: billing\nload: {rate: 10/s}\n",
 			"f.yaml:4:5: dependencies[0].service: unknown service \"billing\""},
 		{"two profiles", base + "load: {rate: 10/s, sine: {mean: 5/s, period: 1s}}\n",
@@ -107,6 +111,8 @@ func TestParseErrors(t *testing.T) {
 			_, err := Parse("f.yaml", []byte(tt.src))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "Go value", "in the file's words, not Go's")
+			assert.NotContains(t, err.Error(), "fakes:", "one message, not a wrapped one")
 			var fe *FileError
 			require.True(t, errors.As(err, &fe), "every error is a *FileError: %v", err)
 			assert.Equal(t, "f.yaml", fe.File)
@@ -138,7 +144,15 @@ func TestLoadResolvesServiceFileRelativeToScenario(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("name: x\nduration: 1m\nservices: nope.yaml\ndependencies:\n  - name: a\nload: {rate: 1/s}\n"), 0o644))
 	_, err = Load(path)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), path+":3:1: services: cannot read service configuration \"nope.yaml\"")
+	assert.Contains(t, err.Error(), path+":3:1: services: service configuration "+filepath.Join(dir, "nope.yaml")+": no such file",
+		"the path as resolved, in the scenario's folder")
+
+	// A problem inside the service file names it as resolved too.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "svc.yaml"), []byte("services:\n  billing: {failure_threshold: -3}\n"), 0o644))
+	require.NoError(t, os.WriteFile(path, []byte("name: x\nduration: 1m\nservices: svc.yaml\ndependencies:\n  - service: billing\nload: {rate: 1/s}\n"), 0o644))
+	_, err = Load(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(dir, "svc.yaml")+":2:13: services.billing.failure_threshold: want >= 0")
 }
 
 func TestParseRate(t *testing.T) {

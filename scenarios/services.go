@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/goccy/go-yaml"
 
@@ -115,8 +115,9 @@ func (s *Services) Registry(configure func(*breaker.Config)) (*breaker.Registry,
 }
 
 // resolveServices loads the scenario's service configuration: a built-in
-// name, or a file in dir (nil for built-in scenarios).
-func (sc *Scenario) resolveServices(d *doc, dir fs.FS) error {
+// name, or a file in dir ("" for built-in scenarios). Messages name the file
+// as resolved, folder included.
+func (sc *Scenario) resolveServices(d *doc, dir string) error {
 	name := sc.Services
 	if name == "" {
 		name = DefaultServices
@@ -127,14 +128,21 @@ func (sc *Scenario) resolveServices(d *doc, dir fs.FS) error {
 	} else if !errors.Is(err, ErrUnknownScenario) {
 		return err
 	}
-	if dir == nil {
+	if dir == "" {
 		return d.at("$.services", fmt.Sprintf("unknown service configuration %q, want a built-in name (%s)", name, DefaultServices))
 	}
-	data, err := fs.ReadFile(dir, strings.TrimPrefix(name, "./"))
-	if err != nil {
-		return d.at("$.services", fmt.Sprintf("cannot read service configuration %q: %v", name, err))
+	path := filepath.Join(dir, name)
+	if filepath.IsAbs(name) {
+		path = name
 	}
-	s, err := ParseServices(name, data)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return d.at("$.services", fmt.Sprintf("service configuration %s: no such file (a path is relative to the scenario's folder; built-in: %s)", path, DefaultServices))
+	}
+	if err != nil {
+		return d.at("$.services", fmt.Sprintf("cannot read service configuration %s: %v", path, err))
+	}
+	s, err := ParseServices(path, data)
 	if err != nil {
 		return err
 	}

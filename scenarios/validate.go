@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/breakerlab/breakerlab/fakes"
@@ -207,7 +208,7 @@ func checkFaults(d *doc, path string, dep *Dependency) []*FileError {
 	var errs []*FileError
 	if dep.Preset != "" {
 		if _, err := fakes.Preset(dep.Preset); err != nil {
-			errs = append(errs, d.at(path+".preset", fmt.Sprintf("unknown preset %q: %v", dep.Preset, err)))
+			errs = append(errs, d.at(path+".preset", fmt.Sprintf("unknown preset %q, want one of %s", dep.Preset, strings.Join(fakes.Presets(), ", "))))
 		}
 	}
 	if err := dep.Faults.Validate(); err != nil {

@@ -7,7 +7,9 @@
 // Fewer than [MinSamples] samples on a side cannot show significance at
 // α = 0.05 (three against three gives p ≥ 0.1 whatever the numbers), so such
 // a benchmark is reported as undecidable and never fails the gate: run the
-// benchmarks with -count 5 or more.
+// benchmarks with -count 5 or more. A comparison that decided nothing does
+// not pass either: with no benchmark in both files its [Outcome] is
+// [NothingCompared], with every one undecidable [Undecided].
 //
 // The happy path:
 //
@@ -16,7 +18,10 @@
 //		return err // unreadable file, syntax error, no results
 //	}
 //	rep.WriteTable(os.Stdout)
-//	if rep.Failed() {
+//	switch rep.Outcome() {
+//	case gate.Fail:
 //		os.Exit(1) // a significant slowdown beyond 10%
+//	case gate.NothingCompared, gate.Undecided:
+//		os.Exit(2) // no benchmark name in common, or too few samples everywhere
 //	}
 package gate

@@ -97,6 +97,47 @@ func (r *Report) Failed() bool {
 	return slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Verdict == Regressed })
 }
 
+// Outcome is the gate's decision on a whole comparison.
+type Outcome int
+
+const (
+	Pass            Outcome = iota // at least one benchmark decided, none regressed
+	Fail                           // a benchmark regressed
+	NothingCompared                // no benchmark is in both files
+	Undecided                      // every benchmark compared has too few samples
+)
+
+// String returns the outcome as the summary line ends: PASS, FAIL,
+// NOTHING COMPARED or UNDECIDED.
+func (o Outcome) String() string {
+	switch o {
+	case Pass:
+		return "PASS"
+	case Fail:
+		return "FAIL"
+	case NothingCompared:
+		return "NOTHING COMPARED"
+	case Undecided:
+		return "UNDECIDED"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// Outcome decides the comparison. Only Pass lets a change through: a gate
+// that compared nothing, or could not decide on any benchmark, has not
+// shown that nothing regressed.
+func (r *Report) Outcome() Outcome {
+	switch {
+	case r.Failed():
+		return Fail
+	case len(r.Rows) == 0:
+		return NothingCompared
+	case r.Count(TooFewSamples) == len(r.Rows):
+		return Undecided
+	}
+	return Pass
+}
+
 // Count returns how many rows have verdict v.
 func (r *Report) Count(v Verdict) int {
 	n := 0

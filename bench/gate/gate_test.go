@@ -84,12 +84,26 @@ func TestThreeSamplesPerSideAreUndecidable(t *testing.T) {
 	require.Len(t, rep.Rows, 1)
 	assert.Equal(t, TooFewSamples, rep.Rows[0].Verdict)
 	assert.False(t, rep.Failed(), "too few samples must not fail the gate")
+	assert.Equal(t, Undecided, rep.Outcome(), "nor pass it: nothing was decided")
 
 	var out strings.Builder
 	require.NoError(t, rep.WriteTable(&out))
 	assert.Contains(t, out.String(), "too few samples")
 	assert.Contains(t, out.String(), "(n=3+3)")
-	assert.Contains(t, out.String(), "PASS")
+	assert.Contains(t, out.String(), ": UNDECIDED\n")
+	assert.NotContains(t, out.String(), "PASS")
+}
+
+// One decided benchmark is enough to pass; the undecidable one is named.
+func TestOneDecidedBenchmarkPasses(t *testing.T) {
+	rep := compareFiles(t,
+		map[string][]float64{"BenchmarkA/path=x-2": base, "BenchmarkB-2": base[:3]},
+		map[string][]float64{"BenchmarkA/path=x-2": base, "BenchmarkB-2": base[:3]})
+	require.Len(t, rep.Rows, 2)
+	assert.Equal(t, TooFewSamples, rep.Rows[1].Verdict)
+	assert.Equal(t, Pass, rep.Outcome())
+	assert.Contains(t, rep.Summary(), "1 undecidable")
+	assert.True(t, strings.HasSuffix(rep.Summary(), ": PASS"), rep.Summary())
 }
 
 func TestSmallSlowdownAndSpeedupDoNotFail(t *testing.T) {
@@ -115,6 +129,9 @@ func TestBenchmarksInOneFileOnlyAreListed(t *testing.T) {
 	assert.Equal(t, []string{"A/path=x-2"}, rep.OnlyBaseline)
 	assert.Equal(t, []string{"B-2"}, rep.OnlyCurrent)
 	assert.False(t, rep.Failed())
+	assert.Equal(t, NothingCompared, rep.Outcome())
+	assert.Contains(t, rep.Summary(), "0 compared")
+	assert.True(t, strings.HasSuffix(rep.Summary(), ": NOTHING COMPARED"), rep.Summary())
 }
 
 func TestBadFilesAreClearErrors(t *testing.T) {

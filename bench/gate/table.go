@@ -37,10 +37,7 @@ func (r *Report) Summary() string {
 		s += fmt.Sprintf(", %d undecidable: too few samples (need %d per side; run with -count 5 or more)", n, MinSamples)
 	}
 	s += fmt.Sprintf(" (alpha %.2g)", r.Options.Alpha)
-	if r.Failed() {
-		return s + ": FAIL"
-	}
-	return s + ": PASS"
+	return s + ": " + r.Outcome().String()
 }
 
 // maxListed is how many benchmarks found in one file only are named; a gate

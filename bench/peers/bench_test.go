@@ -8,6 +8,6 @@ import (
 )
 
 // BenchmarkBreaker runs every path against the peers. The main module's
-// implementations run from bench/ (or breakerlab bench); 'make bench' merges
-// both into one summary and plot with breakerlab bench --with.
+// implementations run from bench/; breakerlab bench --peers runs both and
+// merges them into one summary and plot.
 func BenchmarkBreaker(b *testing.B) { bench.Benchmark(b, peers.Impls()) }

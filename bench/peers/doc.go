@@ -18,8 +18,8 @@
 //
 //	func BenchmarkBreaker(b *testing.B) { bench.Benchmark(b, peers.Impls()) }
 //
-// then, to compare with the reference breaker in one summary and plot:
+// then, to compare with the reference breaker in one summary and plot
+// (from the repository root; it runs go test here and in bench/):
 //
-//	(cd bench/peers && go test -run '^$' -bench . -benchmem -cpu 1,2 > /tmp/peers.txt)
-//	go run ./cmd/breakerlab bench --with /tmp/peers.txt
+//	go run ./cmd/breakerlab bench --peers
 package peers

@@ -1,10 +1,8 @@
 package peers
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"regexp"
+	"flag"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -85,15 +83,24 @@ func TestProbeFailureReopens(t *testing.T) {
 // TestSuiteRunsAgainstPeers runs every path's serial and par=1 case briefly:
 // each case's own outcome check must hold for every peer.
 func TestSuiteRunsAgainstPeers(t *testing.T) {
-	var out bytes.Buffer
-	results, err := bench.Run(context.Background(), bench.Options{
-		CPUs: []int{2}, Benchtime: "100x", Impls: Impls(),
-		Filter: regexp.MustCompile(`par=(serial|1)$`),
-	}, &out)
-	require.NoError(t, err, out.String())
+	f := flag.Lookup("test.benchtime")
+	old := f.Value.String()
+	require.NoError(t, f.Value.Set("100x"))
+	defer func() { _ = f.Value.Set(old) }()
 	perImpl := map[string]int{}
-	for _, r := range results {
-		perImpl[r.Impl]++
+	for _, c := range bench.Cases(Impls()) {
+		if c.Par > 1 {
+			continue
+		}
+		var err error
+		r := testing.Benchmark(func(b *testing.B) {
+			if err = c.Measure(b); err != nil {
+				b.FailNow()
+			}
+		})
+		require.NoError(t, err, c.Name())
+		assert.Equal(t, 100, r.N, c.Name())
+		perImpl[c.Impl.Name]++
 	}
 	assert.Equal(t, map[string]int{"gobreaker": 10, "failsafe": 10, "eapache": 6}, perImpl,
 		"5 paths × 2 modes; eapache skips closed-1pct and half-open-probe")

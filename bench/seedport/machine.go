@@ -110,6 +110,8 @@ type machine struct {
 	successes  int // consecutive probe successes while half-open
 	probes     int // probes in flight while half-open
 	openedAt   time.Time
+	counts     breaker.TransitionCounts // for Snapshot
+	openTime   time.Duration            // the open stretches that ended, summed
 }
 
 // newMachine returns a closed machine in generation 1.
@@ -188,6 +190,10 @@ func (m *machine) record(gen uint64, o outcome, now time.Time) {
 func (m *machine) to(s breaker.State, now time.Time, reason string) {
 	if m.cfg.OnStateChange != nil {
 		m.cfg.OnStateChange(breaker.Transition{From: m.state, To: s, At: now, Generation: m.generation + 1, Reason: reason})
+	}
+	m.counts.Add(m.state, s)
+	if m.state == breaker.Open {
+		m.openTime += now.Sub(m.openedAt)
 	}
 	m.state = s
 	m.generation++

@@ -118,10 +118,16 @@ func (t Ticket) Generation() uint64 { return t.gen }
 func (b *Breaker) Snapshot() breaker.Snapshot {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.m.advance(b.m.cfg.Now())
+	now := b.m.cfg.Now()
+	b.m.advance(now)
+	open := b.m.openTime
+	if b.m.state == breaker.Open {
+		open += now.Sub(b.m.openedAt)
+	}
 	return breaker.Snapshot{
 		Name: b.m.cfg.Name, State: b.m.state, Generation: b.m.generation,
 		ConsecutiveFailures: b.m.failures, ConsecutiveSuccesses: b.m.successes, ProbesInFlight: b.m.probes,
 		OpenedAt: b.m.openedAt, LastFailure: b.lastFailure, LastSuccess: b.lastSuccess, Totals: b.totals,
+		Transitions: b.m.counts, OpenTime: open,
 	}
 }

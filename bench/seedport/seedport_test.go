@@ -244,10 +244,15 @@ func TestTwoStepFormReportsTransitionsAndTotals(t *testing.T) {
 		{From: breaker.Open, To: breaker.HalfOpen, At: t0.Add(60 * time.Second), Generation: 3, Reason: "recovery timeout elapsed"},
 		{From: breaker.HalfOpen, To: breaker.Closed, At: t0.Add(61 * time.Second), Generation: 4, Reason: "2 consecutive probe successes"},
 	}, got)
+	var counts breaker.TransitionCounts
+	for _, tr := range got {
+		counts.Add(tr.From, tr.To)
+	}
 	s = b.Snapshot()
 	assert.Equal(t, breaker.Snapshot{
 		Name: "iam", State: breaker.Closed, Generation: 4, OpenedAt: t0,
 		LastFailure: t0, LastSuccess: t0.Add(61 * time.Second),
-		Totals: breaker.Totals{Success: 2, Failure: 5, Ignored: 1, Rejected: 2},
+		Totals:      breaker.Totals{Success: 2, Failure: 5, Ignored: 1, Rejected: 2},
+		Transitions: counts, OpenTime: 60 * time.Second,
 	}, s)
 }

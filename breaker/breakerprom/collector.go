@@ -1,11 +1,3 @@
-// Package breakerprom exports the state of breakers as Prometheus metrics:
-// NFR-6's "expose state metrics". It is the only package here that imports the
-// Prometheus client, so the breaker package itself stays standard-library only.
-//
-//	reg := breaker.NewRegistry()
-//	// … reg.GetOrCreate("iam", breaker.Config{}) for each client …
-//	prometheus.MustRegister(breakerprom.NewCollector(reg))
-//	http.Handle("/metrics", promhttp.Handler())
 package breakerprom
 
 import (
@@ -13,24 +5,49 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Collector reads a [breaker.Registry] at every scrape. It is safe for
-// concurrent use by multiple goroutines.
-type Collector struct {
-	reg *breaker.Registry
+// Source is what a [Collector] reads at every scrape: one snapshot per
+// breaker. A *[breaker.Registry] is one.
+type Source interface {
+	Snapshot() []breaker.Snapshot
+}
 
-	state, generation, failures, successes, probes, opened *prometheus.Desc
-	calls                                                  *prometheus.Desc
+var _ Source = (*breaker.Registry)(nil)
+
+// Collector reads a [Source] at every scrape. It is safe for concurrent use
+// by multiple goroutines.
+type Collector struct {
+	src Source
+
+	state, transitions, openSeconds, generation *prometheus.Desc
+	failures, successes, probes, opened, calls  *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*Collector)(nil)
 
-// NewCollector returns a collector over every breaker in reg, present and future.
-func NewCollector(reg *breaker.Registry) *Collector {
+// states are the breaker's states, in label order.
+var states = []breaker.State{breaker.Closed, breaker.Open, breaker.HalfOpen}
+
+// exported are the transitions a correct breaker can make, exported from
+// zero: the NFR-6 cycle, and resets (to closed from anywhere).
+var exported = [3][3]bool{
+	breaker.Closed:   {breaker.Open: true, breaker.Closed: true},
+	breaker.Open:     {breaker.HalfOpen: true, breaker.Closed: true},
+	breaker.HalfOpen: {breaker.Closed: true, breaker.Open: true},
+}
+
+// NewCollector returns a collector over every breaker src snapshots, present
+// and future: over a [breaker.Registry], every breaker in it.
+func NewCollector(src Source) *Collector {
 	name := []string{"breaker"}
 	return &Collector{
-		reg: reg,
+		src: src,
 		state: prometheus.NewDesc("breaker_state",
 			"1 for the breaker's current state, 0 for the others.", append(name, "state"), nil),
+		transitions: prometheus.NewDesc("breaker_transitions_total",
+			"Transitions by the state left and the state entered, resets (to closed) and forced opens included.",
+			append(name, "from", "to"), nil),
+		openSeconds: prometheus.NewDesc("breaker_open_seconds_total",
+			"Time spent open, forced open included, half-open not.", name, nil),
 		generation: prometheus.NewDesc("breaker_generation",
 			"Generation number: one more for every transition.", name, nil),
 		failures: prometheus.NewDesc("breaker_consecutive_failures",
@@ -48,38 +65,58 @@ func NewCollector(reg *breaker.Registry) *Collector {
 
 // Describe sends the descriptors of every metric the collector makes.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.state, c.generation, c.failures, c.successes, c.probes, c.opened, c.calls} {
+	for _, d := range []*prometheus.Desc{c.state, c.transitions, c.openSeconds, c.generation,
+		c.failures, c.successes, c.probes, c.opened, c.calls} {
 		ch <- d
 	}
 }
 
 // Collect sends the current value of every metric, one snapshot per breaker.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	for _, s := range c.reg.Snapshot() {
-		for _, st := range []breaker.State{breaker.Closed, breaker.Open, breaker.HalfOpen} {
-			v := 0.0
-			if s.State == st {
-				v = 1
+	for _, s := range c.src.Snapshot() {
+		c.collect(ch, s)
+	}
+}
+
+// collect sends the metrics of one breaker.
+func (c *Collector) collect(ch chan<- prometheus.Metric, s breaker.Snapshot) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{s.Name}, labels...)...)
+	}
+	counter := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, append([]string{s.Name}, labels...)...)
+	}
+	for _, st := range states {
+		v := 0.0
+		if s.State == st {
+			v = 1
+		}
+		gauge(c.state, v, st.String())
+	}
+	for _, from := range states {
+		for _, to := range states {
+			if n := s.Transitions.Of(from, to); n > 0 || exported[from][to] {
+				counter(c.transitions, float64(n), from.String(), to.String())
 			}
-			ch <- prometheus.MustNewConstMetric(c.state, prometheus.GaugeValue, v, s.Name, st.String())
 		}
-		ch <- prometheus.MustNewConstMetric(c.generation, prometheus.GaugeValue, float64(s.Generation), s.Name)
-		ch <- prometheus.MustNewConstMetric(c.failures, prometheus.GaugeValue, float64(s.ConsecutiveFailures), s.Name)
-		ch <- prometheus.MustNewConstMetric(c.successes, prometheus.GaugeValue, float64(s.ConsecutiveSuccesses), s.Name)
-		ch <- prometheus.MustNewConstMetric(c.probes, prometheus.GaugeValue, float64(s.ProbesInFlight), s.Name)
-		opened := 0.0
-		if !s.OpenedAt.IsZero() {
-			opened = float64(s.OpenedAt.UnixNano()) / 1e9
-		}
-		ch <- prometheus.MustNewConstMetric(c.opened, prometheus.GaugeValue, opened, s.Name)
-		for _, o := range []struct {
-			outcome string
-			n       uint64
-		}{
-			{"success", s.Totals.Success}, {"failure", s.Totals.Failure},
-			{"ignored", s.Totals.Ignored}, {"rejected", s.Totals.Rejected},
-		} {
-			ch <- prometheus.MustNewConstMetric(c.calls, prometheus.CounterValue, float64(o.n), s.Name, o.outcome)
-		}
+	}
+	counter(c.openSeconds, s.OpenTime.Seconds())
+	gauge(c.generation, float64(s.Generation))
+	gauge(c.failures, float64(s.ConsecutiveFailures))
+	gauge(c.successes, float64(s.ConsecutiveSuccesses))
+	gauge(c.probes, float64(s.ProbesInFlight))
+	opened := 0.0
+	if !s.OpenedAt.IsZero() {
+		opened = float64(s.OpenedAt.UnixNano()) / 1e9
+	}
+	gauge(c.opened, opened)
+	for _, o := range []struct {
+		outcome string
+		n       uint64
+	}{
+		{"success", s.Totals.Success}, {"failure", s.Totals.Failure},
+		{"ignored", s.Totals.Ignored}, {"rejected", s.Totals.Rejected},
+	} {
+		counter(c.calls, float64(o.n), o.outcome)
 	}
 }

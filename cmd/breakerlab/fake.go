@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,19 +14,24 @@ import (
 
 const fakeUsage = `Usage: breakerlab fake [--listen 127.0.0.1:8081] [--preset NAME | --fake NAME=PRESET ...] [fault flags] [--seed N] [--log FILE]
 
-Serve fault-injecting fake dependencies over HTTP on a loopback address until
-Ctrl-C. Prints the address it listens on. Each request's fault is decided from
---seed and its sequence number (X-Breakerlab-Seq or X-Vegeta-Seq header), so a
-replay with the same seed gets the same faults. The fault flags are laid over
-every fake's preset. With one fake every path is that fake; with several
-(--fake, repeatable), /NAME/... is fake NAME. Faults can be changed while it
-runs through the control API under /_breakerlab/ (see the README).
+Serve fault-injecting fake dependencies over HTTP on a loopback address
+(beyond it only with --allow-non-loopback) until Ctrl-C. Prints the address
+it listens on. Each request's fault is decided from --seed and its sequence
+number (X-Breakerlab-Seq or X-Vegeta-Seq header), so a replay with the same
+seed gets the same faults. The fault flags are laid over every fake's preset.
+With one fake every path is that fake; with several (--fake, repeatable),
+/NAME/... is fake NAME. Faults can be changed while it runs through the
+control API under /_breakerlab/ (see the README).
 
 Presets: data-governance, eris, iam, llm-gateway, policy, ubi.
 
 Flags:
   --listen ADDR          loopback address, 127.0.0.1:PORT, [::1]:PORT or localhost:PORT;
                          port 0 picks one (default 127.0.0.1:8081)
+  --allow-non-loopback   let --listen and --control be any address, e.g. 0.0.0.0:8081 in a
+                         container or beside a sidecar; prints a warning: whoever reaches
+                         the fakes can change their faults (the control API has no
+                         authentication)
   --control ADDR         serve the control API on its own loopback address; "none": no control
                          API (default: on --listen, where a down fake resets connections
                          instead of refusing them, so the API stays reachable)
@@ -61,6 +65,7 @@ Examples:
   breakerlab fake --listen 127.0.0.1:8081 --fake iam --fake llm=llm-gateway --seed 7 --log fake.jsonl
   breakerlab fake --listen 127.0.0.1:0 --latency 15ms --latency-p99 80ms --hang-rate 0.01
   breakerlab fake --listen 127.0.0.1:8081 --control 127.0.0.1:8089 --preset eris --down
+  breakerlab fake --listen 0.0.0.0:8081 --allow-non-loopback --preset iam   # in a container
   curl -X PUT -d '{"error_rate": 1}' http://127.0.0.1:8081/_breakerlab/faults
 `
 
@@ -77,6 +82,11 @@ func (s *fakeSpecs) Set(v string) error {
 	if name == "" {
 		return errors.New("want NAME=PRESET or NAME")
 	}
+	for _, c := range *s {
+		if c.Name == name {
+			return fmt.Errorf("the name %q is taken by an earlier --fake: give each fake a name of its own, as NAME=PRESET", name)
+		}
+	}
 	*s = append(*s, fakes.Config{Name: name, Preset: preset})
 	return nil
 }
@@ -91,19 +101,79 @@ var faultFlags = map[string]string{
 	"preset": "--preset", "name": "--name",
 }
 
+// fakeOptions are the fake command's flags, parsed.
+type fakeOptions struct {
+	listen, control, logFile string
+	allowNonLoopback         bool
+	fromFakeFlags            bool // specs came from --fake, not --preset and --name
+	specs                    fakeSpecs
+}
+
 // fakeCmd serves fakes until ctx ends.
 func fakeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("fake", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, fakeUsage) }
-	var specs fakeSpecs
-	listen := fs.String("listen", "127.0.0.1:8081", "loopback address")
-	control := fs.String("control", "", "control API address")
+	o, err := parseFakeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	var lw *fakes.LogWriter
+	if o.logFile != "" {
+		out := stdout
+		if o.logFile != "-" {
+			file, err := os.Create(o.logFile)
+			if err != nil {
+				return usagef("fake: --log: %v", err)
+			}
+			defer file.Close()
+			out = file
+		}
+		lw = fakes.NewLogWriter(out)
+		defer lw.Close()
+	}
+	var all []*fakes.Fake
+	for _, spec := range o.specs {
+		if lw != nil {
+			spec.OnRecord = lw.Write
+		}
+		fk, err := fakes.New(spec)
+		if err != nil {
+			return fakeFlagError(err, o.fromFakeFlags)
+		}
+		all = append(all, fk)
+	}
+	srv, err := fakes.NewServer(fakes.ServerConfig{Addr: o.listen, ControlAddr: o.control, Fakes: all, AllowNonLoopback: o.allowNonLoopback})
+	if err != nil {
+		return fakeAddrError(err)
+	}
+	if o.allowNonLoopback {
+		fmt.Fprintf(stderr, "breakerlab: warning: --allow-non-loopback: listening on %s; whoever reaches it can change the faults through the control API, which has no authentication\n", srv.Addr())
+	}
+	printFakes(stdout, srv)
+
+	<-ctx.Done()
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("fake: stopping: %w", err)
+	}
+	if lw != nil {
+		if err := lw.Close(); err != nil {
+			return fmt.Errorf("fake: --log %s: %w", o.logFile, err)
+		}
+	}
+	printCounters(stdout, all)
+	return nil
+}
+
+// parseFakeFlags reads the fake command's flags into the fakes to serve.
+func parseFakeFlags(args []string, stderr io.Writer) (*fakeOptions, error) {
+	fs := newFlags("fake", fakeUsage, stderr)
+	o := &fakeOptions{}
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8081", "loopback address")
+	fs.StringVar(&o.control, "control", "", "control API address")
+	fs.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false, "allow addresses beyond loopback")
 	preset := fs.String("preset", "", "preset of the one fake")
 	name := fs.String("name", "", "name of the one fake")
-	fs.Var(&specs, "fake", "NAME=PRESET (repeatable)")
+	fs.Var(&o.specs, "fake", "NAME=PRESET (repeatable)")
 	seed := fs.Int64("seed", 1, "seed")
-	logFile := fs.String("log", "", "JSON-lines log file")
+	fs.StringVar(&o.logFile, "log", "", "JSON-lines log file")
 	var f fakes.Faults
 	var latency, latencyP99, jitter time.Duration
 	fs.Float64Var(&f.ErrorRate, "error-rate", 0, "")
@@ -122,21 +192,19 @@ func fakeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&f.MaxInFlight, "max-in-flight", 0, "")
 	fs.IntVar(&f.BodyBytes, "body-bytes", 0, "")
 	fs.BoolVar(&f.Down, "down", false, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("fake: %v", err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return usagef("fake: unexpected argument %q", fs.Arg(0))
+	if err := noArgs("fake", pos, ""); err != nil {
+		return nil, err
 	}
-	if len(specs) > 0 && (*preset != "" || *name != "") {
-		return usagef("fake: --preset and --name describe a single fake; with --fake give each as NAME=PRESET")
+	if len(o.specs) > 0 && (*preset != "" || *name != "") {
+		return nil, usagef("fake: --preset and --name describe a single fake; with --fake give each as NAME=PRESET")
 	}
-	fromFakeFlags := len(specs) > 0
-	if !fromFakeFlags {
-		specs = fakeSpecs{{Name: *name, Preset: *preset}}
+	o.fromFakeFlags = len(o.specs) > 0
+	if !o.fromFakeFlags {
+		o.specs = fakeSpecs{{Name: *name, Preset: *preset}}
 	}
 	// Zero the rate-less parts of compound faults so they do not show as set.
 	if f.Timeout.Rate == 0 {
@@ -146,46 +214,33 @@ func fakeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		f.SlowBody = fakes.SlowBody{}
 	}
 	f.Latency = fakes.Latency{Dist: *dist, P50: latency, P99: latencyP99, Jitter: jitter}
+	for i := range o.specs {
+		o.specs[i].Faults, o.specs[i].Seed = f, *seed
+	}
+	return o, nil
+}
 
-	var lw *fakes.LogWriter
-	if *logFile != "" {
-		out := stdout
-		if *logFile != "-" {
-			file, err := os.Create(*logFile)
-			if err != nil {
-				return usagef("fake: --log: %v", err)
-			}
-			defer file.Close()
-			out = file
-		}
-		lw = fakes.NewLogWriter(out)
-		defer lw.Close()
-	}
-	var all []*fakes.Fake
-	for _, spec := range specs {
-		spec.Faults, spec.Seed = f, *seed
-		if lw != nil {
-			spec.OnRecord = lw.Write
-		}
-		fk, err := fakes.New(spec)
-		if err != nil {
-			return fakeFlagError(err, fromFakeFlags)
-		}
-		all = append(all, fk)
-	}
-	srv, err := fakes.NewServer(fakes.ServerConfig{Addr: *listen, ControlAddr: *control, Fakes: all})
-	if err != nil {
-		var ae *fakes.AddrError
-		if errors.As(err, &ae) {
-			flagName := "--listen"
-			if ae.Field == "control_addr" {
-				flagName = "--control"
-			}
-			return usagef("fake: %s %s: %v", flagName, ae.Addr, ae.Err)
-		}
+// fakeAddrError turns a server error into a usage error naming the flag.
+func fakeAddrError(err error) error {
+	var ae *fakes.AddrError
+	if !errors.As(err, &ae) {
 		return err
 	}
+	flagName := "--listen"
+	if ae.Field == "control_addr" {
+		flagName = "--control"
+	}
+	hint := ""
+	if errors.Is(err, fakes.ErrNotLoopback) {
+		hint = "; --allow-non-loopback listens beyond loopback (containers, sidecars)"
+	}
+	return usagef("fake: %s %s: %v%s", flagName, ae.Addr, ae.Err, hint)
+}
+
+// printFakes says where each fake and the control API are served.
+func printFakes(stdout io.Writer, srv *fakes.Server) {
 	fmt.Fprintf(stdout, "listening on %s\n", srv.Addr())
+	all := srv.Fakes()
 	for _, fk := range all {
 		path := "/"
 		if len(all) > 1 {
@@ -196,16 +251,10 @@ func fakeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if u := srv.ControlURL(); u != "" {
 		fmt.Fprintf(stdout, "control API: %s\n", u)
 	}
+}
 
-	<-ctx.Done()
-	if err := srv.Close(); err != nil {
-		return fmt.Errorf("fake: stopping: %w", err)
-	}
-	if lw != nil {
-		if err := lw.Close(); err != nil {
-			return fmt.Errorf("fake: --log %s: %w", *logFile, err)
-		}
-	}
+// printCounters sums up what each fake served.
+func printCounters(stdout io.Writer, all []*fakes.Fake) {
 	for _, fk := range all {
 		c := fk.Counters()
 		var parts []string
@@ -220,7 +269,6 @@ func fakeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "stopped %s: %d requests (%s)\n", fk.Name(), c.Requests, strings.Join(parts, ", "))
 	}
-	return nil
 }
 
 // fakeFlagError turns a fault spec error into a usage error naming the flag.

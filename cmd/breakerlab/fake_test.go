@@ -62,8 +62,10 @@ func TestFakeCommandServesLogsAndStops(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "fake.jsonl")
 	addr, stdout, stop := fakeTestStart(t, "--listen", "127.0.0.1:0", "--preset", "iam",
 		"--error-rate", "0.3", "--latency", "1ms", "--seed", "7", "--log", logPath)
+	// The lines after the first may still be on their way.
+	assert.Eventually(t, func() bool { return strings.Contains(stdout.String(), "control API: http://"+addr+"/_breakerlab/") },
+		5*time.Second, time.Millisecond, stdout.String())
 	assert.Contains(t, stdout.String(), "iam              http://"+addr+"/  preset \"iam\": error_rate 30%, error_status 503, latency fixed p50 1ms")
-	assert.Contains(t, stdout.String(), "control API: http://"+addr+"/_breakerlab/")
 
 	c := &http.Client{Timeout: 5 * time.Second}
 	defer c.CloseIdleConnections()
@@ -151,7 +153,7 @@ func TestFakeCommandUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--listen", "0.0.0.0:8081"}, "--listen 0.0.0.0:8081: fakes: listen address is not loopback"},
+		{[]string{"--listen", "0.0.0.0:8081"}, "--listen 0.0.0.0:8081: fakes: listen address is not loopback (use 127.0.0.1:PORT, [::1]:PORT or localhost:PORT); --allow-non-loopback listens beyond loopback"},
 		{[]string{"--listen", ":8081"}, "--listen :8081:"},
 		{[]string{"--control", "0.0.0.0:1"}, "--control 0.0.0.0:1: fakes: listen address is not loopback"},
 		{[]string{"--control", busy.Addr().String()}, "--control " + busy.Addr().String() + ": listen tcp"},
@@ -160,6 +162,7 @@ func TestFakeCommandUsageErrors(t *testing.T) {
 		{[]string{"--fake", "a=ldap"}, `--fake: fakes: unknown preset "ldap"`},
 		{[]string{"--fake", "a=iam", "--preset", "iam"}, "--preset and --name describe a single fake"},
 		{[]string{"--fake", "=iam"}, "want NAME=PRESET or NAME"},
+		{[]string{"--fake", "iam", "--fake", "iam=eris"}, `fake: invalid value "iam=eris" for flag -fake: the name "iam" is taken by an earlier --fake: give each fake a name of its own, as NAME=PRESET`},
 		{[]string{"--error-rate", "1.5"}, "--error-rate: must be within 0..1, got 1.5"},
 		{[]string{"--error-status", "200"}, "--error-status: must be an HTTP error status"},
 		{[]string{"--latency", "-5ms"}, "--latency: must not be negative, got -5ms"},
@@ -205,6 +208,37 @@ func TestFakeCommandDownWithControlElsewhere(t *testing.T) {
 		return resp.StatusCode == 200
 	}, 5*time.Second, 5*time.Millisecond, "up again on the same address")
 	require.NoError(t, stop())
+}
+
+// Beyond loopback only with --allow-non-loopback, and with a warning. The
+// test calls the fake on 127.0.0.1 only.
+func TestFakeCommandAllowNonLoopback(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr fakeTestBuffer
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"fake", "--listen", "0.0.0.0:0", "--allow-non-loopback", "--preset", "iam"}, &stdout, &stderr)
+	}()
+	var port string
+	require.Eventually(t, func() bool {
+		line, _, _ := strings.Cut(stdout.String(), "\n")
+		addr, ok := strings.CutPrefix(line, "listening on ")
+		if !ok {
+			return false
+		}
+		_, port, _ = net.SplitHostPort(addr)
+		return port != ""
+	}, 5*time.Second, time.Millisecond, "stdout: %s stderr: %s", &stdout, &stderr)
+	assert.Contains(t, stderr.String(), "breakerlab: warning: --allow-non-loopback: listening on ")
+	assert.Contains(t, stderr.String(), "the control API, which has no authentication")
+	c := &http.Client{Timeout: 5 * time.Second}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get("http://127.0.0.1:" + port + "/_breakerlab/counters")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	cancel()
+	require.NoError(t, <-errc)
 }
 
 func TestFakeCommandHelp(t *testing.T) {

@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/breakerlab/breakerlab/bench/gate"
 )
@@ -18,8 +17,12 @@ Mann-Whitney U test. Prints a table and fails when a benchmark is slower than
 the baseline by more than --max-regression with p < --alpha. A benchmark with
 fewer than 4 samples on a side cannot show significance at 0.05: it is
 reported as "too few samples" and does not fail the gate (use --count 5).
+A gate that decided nothing does not pass: when no benchmark is in both
+files it ends "NOTHING COMPARED" and names the benchmarks of each; when
+every benchmark compared has too few samples it ends "UNDECIDED".
 
-Exit 0 no regression, 1 a regression, 2 bad flags or an unreadable file.
+Exit 0 no regression, 1 a regression, 2 bad flags, an unreadable file,
+nothing compared or undecided.
 
 Flags:
   --baseline FILE         results to compare against (e.g. bench/baseline/linux-amd64-2core.txt)
@@ -34,22 +37,19 @@ Examples:
 
 // gateCmd compares two benchmark result files.
 func gateCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, gateUsage) }
+	fs := newFlags("gate", gateUsage, stderr)
 	baseline := fs.String("baseline", "", "baseline results file")
 	current := fs.String("current", "", "current results file")
 	maxReg := fs.String("max-regression", "10%", "largest tolerated slowdown")
 	alpha := fs.Float64("alpha", 0.05, "significance level")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("gate: %v", err)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("gate", pos, " (files are given with --baseline and --current)"); err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usagef("gate: unexpected argument %q (files are given with --baseline and --current)", fs.Arg(0))
 	case *baseline == "":
 		return usagef("gate: --baseline FILE is required")
 	case *current == "":
@@ -72,8 +72,25 @@ func gateCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := rep.WriteTable(stdout); err != nil {
 		return err
 	}
-	if rep.Failed() {
+	switch rep.Outcome() {
+	case gate.Fail:
 		return fmt.Errorf("%w: %d benchmark(s) regressed beyond %s", errChecksFailed, rep.Count(gate.Regressed), *maxReg)
+	case gate.NothingCompared:
+		return usagef("gate: nothing compared: no benchmark is in both files; %s has %s, %s has %s "+
+			"(names must match, -GOMAXPROCS suffix included: measure with the baseline's --cpu and --bench)",
+			*baseline, someNames(rep.OnlyBaseline), *current, someNames(rep.OnlyCurrent))
+	case gate.Undecided:
+		return usagef("gate: undecided: each of the %d benchmarks compared has fewer than %d samples on a side; measure with --count 5 or more",
+			len(rep.Rows), gate.MinSamples)
 	}
 	return nil
+}
+
+// someNames lists the first few names, and how many more there are.
+func someNames(names []string) string {
+	const shown = 3
+	if len(names) <= shown {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
 }

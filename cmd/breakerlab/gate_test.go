@@ -56,8 +56,27 @@ func TestGateCommand(t *testing.T) {
 	assert.Equal(t, exitOK, code, "a 30%% slowdown is within 40%%: %s", out)
 
 	out, code = runGate(t, "--baseline", fewBase, "--current", few)
-	assert.Equal(t, exitOK, code, out)
+	assert.Equal(t, exitUsage, code, "a gate that decided nothing does not pass: %s", out)
 	assert.Contains(t, out, "too few samples")
+	assert.Contains(t, out, ": UNDECIDED\n")
+	assert.Contains(t, out, "gate: undecided: each of the 1 benchmarks compared has fewer than 4 samples on a side; measure with --count 5 or more")
+	assert.NotContains(t, out, "PASS")
+}
+
+// A current file that shares no benchmark with the baseline compares
+// nothing: exit 2, naming what each file has.
+func TestGateCommandNothingCompared(t *testing.T) {
+	base := benchFile(t, "base.txt", 50, 50.6, 49.7, 50.2, 49.9)
+	other := filepath.Join(t.TempDir(), "other.txt")
+	require.NoError(t, os.WriteFile(other, []byte(
+		"BenchmarkBreaker/path=open-reject/impl=reference/par=1-8 1000000 50 ns/op\n"), 0o644))
+	out, code := runGate(t, "--baseline", base, "--current", other)
+	assert.Equal(t, exitUsage, code, out)
+	assert.Contains(t, out, "gate: 0 compared")
+	assert.Contains(t, out, ": NOTHING COMPARED\n")
+	assert.Contains(t, out, "nothing compared: no benchmark is in both files; "+base+" has Breaker/path=open-reject/impl=reference/par=1-2, "+
+		other+" has Breaker/path=open-reject/impl=reference/par=1-8")
+	assert.NotContains(t, out, "PASS")
 }
 
 func TestGateCommandBadInput(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -22,14 +21,12 @@ Examples:
 
 // listCmd prints the built-in scenario library.
 func listCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, listUsage) }
-	if err := fs.Parse(args); err != nil {
-		return usagef("list: %v", err)
+	pos, err := parseFlags(newFlags("list", listUsage, stderr), args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("list: unexpected argument %q", fs.Arg(0))
+	if err := noArgs("list", pos, ""); err != nil {
+		return err
 	}
 	all, err := scenarios.Builtins()
 	if err != nil {

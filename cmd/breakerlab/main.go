@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,23 +14,26 @@ import (
 	"syscall"
 )
 
-// command is one subcommand: its one-line summary and its entry point.
+// command is one subcommand: its one-line summary, its usage text (printed
+// by -h, by 'breakerlab help NAME' and on a usage error) and its entry point.
 type command struct {
 	summary string
+	usage   string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // commands is the table of subcommands; each lives in a file of its own.
 var commands = map[string]command{
 	// Each subcommand adds its line here.
-	"run":      {"run scenarios, record them, check the invariants and report", runCmd},
-	"list":     {"list the built-in scenarios", listCmd},
-	"fake":     {"serve fault-injecting fake dependencies on loopback, with a control API", fakeCmd},
-	"validate": {"check scenario or service files without running them", validateCmd},
-	"report":   {"rebuild the HTML, Markdown, JSON and JUnit reports and plots of recorded runs", reportCmd},
-	"bench":    {"run the lock-contention benchmarks and plot ns/op against goroutines", benchCmd},
-	"gate":     {"compare benchmark results with a baseline; fail on a significant slowdown", gateCmd},
-	"cat":      {"print a run's files (calls.bin, dependency.bin, …) as JSON lines, for jq", catCmd},
+	"run":      {"run scenarios, record them, check the invariants and report", runUsage, runCmd},
+	"list":     {"list the built-in scenarios", listUsage, listCmd},
+	"fake":     {"serve fault-injecting fake dependencies on loopback, with a control API", fakeUsage, fakeCmd},
+	"validate": {"check scenario or service files without running them", validateUsage, validateCmd},
+	"report":   {"rebuild the HTML, Markdown, JSON and JUnit reports and plots of recorded runs", reportUsage, reportCmd},
+	"bench":    {"run the lock-contention benchmarks and plot ns/op against goroutines", benchUsage, benchCmd},
+	"gate":     {"compare benchmark results with a baseline; fail on a significant slowdown", gateUsage, gateCmd},
+	"version":  {"print breakerlab's version and the revision it was built from", versionUsage, versionCmd},
+	"cat":      {"print a run's files (calls.bin, dependency.bin, …) as JSON lines, for jq", catUsage, catCmd},
 }
 
 // Exit codes, documented in the README.
@@ -75,21 +79,44 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 }
 
-// run dispatches args to a subcommand. Tests call it directly.
+// run dispatches args to a subcommand. Tests call it directly. Help and
+// usage text go to stderr: stdout carries only a command's results.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		printUsage(stdout)
-		if len(args) == 0 {
-			return usagef("no command given")
-		}
-		return nil
+	if len(args) == 0 {
+		printUsage(stderr)
+		return usagef("no command given")
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		return help(args[1:], stderr)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		printUsage(stderr)
 		return usagef("unknown command %q", args[0])
 	}
-	return cmd.run(ctx, args[1:], stdout, stderr)
+	err := cmd.run(ctx, args[1:], stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage is printed, as asked
+	}
+	return err
+}
+
+// help prints the usage of the command named in args, or the list of commands.
+func help(args []string, stderr io.Writer) error {
+	switch {
+	case len(args) == 0:
+		printUsage(stderr)
+		return nil
+	case len(args) > 1:
+		return usagef("help: want at most one command, got %q", args)
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		printUsage(stderr)
+		return usagef("help: unknown command %q", args[0])
+	}
+	fmt.Fprint(stderr, cmd.usage)
+	return nil
 }
 
 func printUsage(w io.Writer) {
@@ -103,6 +130,7 @@ func printUsage(w io.Writer) {
 	for _, name := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", name, commands[name].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'breakerlab COMMAND -h' for a command's flags and examples.")
+	fmt.Fprintln(w, "\nRun 'breakerlab help COMMAND' or 'breakerlab COMMAND -h' for a command's flags and examples.")
+	fmt.Fprintln(w, "Flags may come before or after a command's arguments; '--' ends them.")
 	fmt.Fprintln(w, "Exit codes: 0 every check held, 1 a check failed, 2 bad input or usage.")
 }

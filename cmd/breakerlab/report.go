@@ -3,15 +3,16 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/breakerlab/breakerlab/reports"
 	"github.com/breakerlab/breakerlab/scenarios/check"
+	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
 const reportUsage = `Usage: breakerlab report DIR...
@@ -30,9 +31,14 @@ the plots end at the last event. A run without verdict.json (killed before
 its check) is checked first, and verdict.json written; with --no-check
 its checks are reported as "not checked" instead.
 
-Exit status: 0 reports written and no recorded check failed, 1 a recorded
-check failed (or a report could not be written), 2 bad input: a DIR that
-holds no run, or a malformed run file (the error names file and line).
+A run that cannot be read (a malformed file) does not stop the others:
+they are reported, and the bad one is named on stderr and listed as an
+error in OUT/summary.md and OUT/junit.xml.
+
+Exit status: 0 every run passed, 1 a run did not pass — a recorded check
+failed, the run was incomplete (interrupted, killed, short of its load) or
+nothing was checked — or a report could not be written, 2 bad input: a DIR
+that holds no run, or a malformed run file (the error names file and line).
 
 Flags:
   --no-check    do not check runs that have no verdict.json
@@ -45,87 +51,108 @@ Examples:
 
 // reportCmd rebuilds the reports of recorded runs.
 func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, reportUsage) }
+	fs := newFlags("report", reportUsage, stderr)
 	noCheck := fs.Bool("no-check", false, "do not check runs that have no verdict.json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("report: %v", err)
+	args, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() == 0 {
+	if len(args) == 0 {
 		fs.Usage()
 		return usagef("report: no run directory given")
 	}
-	// Resolve and load everything first: a bad DIR stops before any writing.
-	type group struct {
-		dir  string
-		runs []*reports.Run
-	}
-	var groups []group
-	for _, arg := range fs.Args() {
-		dirs, err := reports.FindRuns(arg)
-		if err != nil {
+	// Resolve every DIR first: one that holds no run stops before any writing.
+	groups := make([][]string, len(args))
+	for i, arg := range args {
+		if groups[i], err = reports.FindRuns(arg); err != nil {
 			return usageError{fmt.Errorf("report: %w", err)}
 		}
-		g := group{dir: arg}
+	}
+	// A run that cannot be loaded is listed as an error; the others are reported.
+	var errs []error
+	var notPassed []string
+	for i, dirs := range groups {
+		var runs []*reports.Run
+		var missing []reports.Missing
 		for _, dir := range dirs {
-			if !*noCheck {
-				if err := checkIfUnchecked(dir, stderr); err != nil {
-					return err
-				}
-			}
-			run, err := reports.Load(dir)
+			run, err := reportRun(dir, !*noCheck, stdout, stderr)
 			if err != nil {
-				return usageError{fmt.Errorf("report: %w", err)}
+				errs = append(errs, err)
+				missing = append(missing, reports.Missing{Label: filepath.Base(dir), Dir: dir, Reason: err.Error()})
+				continue
 			}
-			g.runs = append(g.runs, run)
+			runs = append(runs, run)
+			if st := run.Status(); st != record.StatusPassed {
+				notPassed = append(notPassed, run.Label()+" ("+st+")")
+			}
 		}
-		groups = append(groups, g)
+		if len(dirs) > 1 || !reports.IsRunDir(args[i]) {
+			written, err := reports.WriteIndex(args[i], runs, missing)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("report: %w", err))
+				continue
+			}
+			fmt.Fprintf(stdout, "all %d runs in %s: %s, %s%s\n", len(dirs), args[i],
+				filepath.Base(written[0]), filepath.Base(written[1]), errorCount(len(missing)))
+		}
 	}
+	if len(notPassed) > 0 {
+		errs = append(errs, fmt.Errorf("%w: %d recorded run(s) did not pass: %s", errChecksFailed, len(notPassed), strings.Join(notPassed, ", ")))
+	}
+	return errors.Join(errs...)
+}
 
-	var failed []string
-	for _, g := range groups {
-		for _, run := range g.runs {
-			written, err := reports.Write(run.Dir, run)
-			if err != nil {
-				return fmt.Errorf("report: %w", err)
-			}
-			fmt.Fprintf(stdout, "%s: %s, %d files; open %s\n", run.Label(), run.Status(), len(written), written[0])
-			for _, w := range run.Warnings {
-				fmt.Fprintf(stderr, "  warning: %s\n", w)
-			}
-			if run.Status() == reports.StatusFailed {
-				failed = append(failed, run.Label())
-			}
-		}
-		if len(g.runs) > 1 || !reports.IsRunDir(g.dir) {
-			written, err := reports.WriteIndex(g.dir, g.runs)
-			if err != nil {
-				return fmt.Errorf("report: %w", err)
-			}
-			fmt.Fprintf(stdout, "all %d runs in %s: %s, %s\n", len(g.runs), g.dir,
-				filepath.Base(written[0]), filepath.Base(written[1]))
+// errorCount notes how many runs could not be reported.
+func errorCount(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s listed as errors)", plural(n, "run"))
+}
+
+// reportRun checks the run in dir if it has no verdict (and check is set),
+// loads it and writes its reports. A run that cannot be loaded or checked
+// is bad input.
+func reportRun(dir string, check bool, stdout, stderr io.Writer) (*reports.Run, error) {
+	if check {
+		if err := checkIfUnchecked(dir, stderr); err != nil {
+			return nil, err
 		}
 	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%w: %d recorded run(s) failed: %v", errChecksFailed, len(failed), failed)
+	run, err := reports.Load(dir)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("report: %w", err)}
 	}
-	return nil
+	written, err := reports.Write(run.Dir, run)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	st := run.Status()
+	if why := run.Incomplete(); why != "" {
+		st += " (" + why + ")"
+	}
+	fmt.Fprintf(stdout, "%s: %s, %d files; open %s\n", run.Label(), st, len(written), written[0])
+	for _, w := range run.Warnings {
+		fmt.Fprintf(stderr, "  warning: %s\n", w)
+	}
+	return run, nil
 }
 
 // checkIfUnchecked runs the invariant checker on the run in dir and writes
 // its verdict.json, unless the run has one already.
 func checkIfUnchecked(dir string, stderr io.Writer) error {
-	if _, err := os.Stat(filepath.Join(dir, reports.VerdictFile)); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, record.VerdictFile)); !errors.Is(err, fs.ErrNotExist) {
 		return nil
+	}
+	meta, err := record.ReadMeta(dir)
+	if err != nil {
+		return usageError{fmt.Errorf("report: checking %s: %w", dir, err)}
 	}
 	v, err := check.Dir(dir, check.Options{})
 	if err != nil {
 		return usageError{fmt.Errorf("report: checking %s: %w", dir, err)}
 	}
+	v.MarkIncomplete(meta.Incomplete())
 	if err := v.Write(dir); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

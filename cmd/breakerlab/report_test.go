@@ -53,11 +53,11 @@ func TestReportCommandOutDirAndFailedRun(t *testing.T) {
 	cut := copyFixture(t, "cut-short", out)
 	stdout, stderr, code := runReport("--no-check", out)
 	assert.Equal(t, exitFailed, code, "a recorded check failed")
-	assert.Contains(t, stdout, "cut-short: not checked, 10 files")
+	assert.Contains(t, stdout, "cut-short: incomplete (interrupted), 10 files")
 	assert.Contains(t, stdout, "nfr6-iam-outage: failed, 10 files")
 	assert.Contains(t, stdout, "all 2 runs in "+out+": summary.md, junit.xml")
 	assert.Contains(t, stderr, "warning: calls.jsonl:61: last line cut off")
-	assert.Contains(t, stderr, "1 recorded run(s) failed: [nfr6-iam-outage]")
+	assert.Contains(t, stderr, "2 recorded run(s) did not pass: cut-short (incomplete), nfr6-iam-outage (failed)")
 	assert.FileExists(t, filepath.Join(cut, "report.html"))
 
 	data, err := os.ReadFile(filepath.Join(out, "junit.xml"))
@@ -124,4 +124,44 @@ func TestReportCommandHelp(t *testing.T) {
 	assert.Contains(t, errOut.String(), "Usage: breakerlab report DIR...")
 	assert.Contains(t, errOut.String(), "Examples:")
 	assert.False(t, errors.Is(err, errChecksFailed))
+}
+
+// One corrupt run does not stop the report of the others: they are
+// written, the bad one is an error in the index, and the exit says bad input.
+func TestReportCommandReportsTheGoodRuns(t *testing.T) {
+	out := t.TempDir()
+	good := copyFixture(t, "checkout-flaky", out)
+	bad := copyFixture(t, "nfr6-iam-outage", out)
+	require.NoError(t, os.WriteFile(filepath.Join(bad, "calls.jsonl"), []byte("nope\n{}\n"), 0o644))
+	stdout, stderr, code := runReport(out)
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stdout, "checkout-flaky: passed, 12 files")
+	assert.Contains(t, stdout, "all 2 runs in "+out+": summary.md, junit.xml (1 run listed as errors)")
+	assert.Contains(t, stderr, "breakerlab: report: ")
+	assert.Contains(t, stderr, "calls.jsonl:1: column 1: unexpected 'n'")
+	assert.FileExists(t, filepath.Join(good, "report.html"))
+	assert.NoFileExists(t, filepath.Join(bad, "report.html"))
+
+	data, err := os.ReadFile(filepath.Join(out, "junit.xml"))
+	require.NoError(t, err)
+	var doc struct {
+		Errors int `xml:"errors,attr"`
+		Suites []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Error *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"error"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(data, &doc))
+	require.Len(t, doc.Suites, 2)
+	assert.Equal(t, 1, doc.Errors)
+	assert.Equal(t, "nfr6-iam-outage", doc.Suites[1].Name)
+	require.NotNil(t, doc.Suites[1].Cases[0].Error)
+	assert.Contains(t, doc.Suites[1].Cases[0].Error.Message, "calls.jsonl:1: column 1: unexpected 'n'")
+	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| nfr6-iam-outage | ⛔ error |")
 }

@@ -3,17 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/breakerlab/breakerlab/reports"
 	"github.com/breakerlab/breakerlab/scenarios"
+	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/breakerlab/breakerlab/scenarios/runner"
 )
 
@@ -23,13 +21,25 @@ Run scenarios — built-in names (see 'breakerlab list') or scenario files —
 record every call, transition and dependency request under OUT/<name>/
 (OUT/<name>@<breaker>/ for a breaker other than the reference one),
 check the invariants I1–I11 and the scenario's expectations (verdict.json),
-and write the reports. On a terminal a progress line shows the elapsed
-time, the call rate, each breaker's state and the violations so far; a
-summary table follows. Ctrl-C stops the load, then records, checks and
-reports what ran.
+and write the reports: per run in its directory, and OUT/summary.md and
+OUT/junit.xml over all of them. On a terminal a progress line shows the
+elapsed time, the call rate and each breaker's state; a summary table
+follows.
 
-Exit status: 0 every check held, 1 a check failed (or the run failed),
-2 bad input.
+A run directory belongs to its run: what an earlier run recorded there is
+replaced, and a directory holding other files (no meta.json) is refused.
+Two scenarios that would record into one directory are refused before
+anything runs.
+
+Ctrl-C stops the load, then records, checks and reports what ran: that
+run is INCOMPLETE, and the scenarios not yet started are listed as
+SKIPPED, in the table, OUT/summary.md and OUT/junit.xml. A live run whose
+load generator fell short of the scenario's rate is incomplete too.
+
+Exit status: 0 every run passed; 1 a run did not pass (a check failed,
+the run was incomplete, or nothing was checked) or could not run; 2 bad
+input: a scenario file, a flag, an unusable --out, two scenarios for one
+directory, a run directory holding other files.
 
 Flags:
   --out DIR         parent directory of the run directories (default "out")
@@ -39,6 +49,10 @@ Flags:
                     reference (default) or seedport (the seed's single-mutex
                     design); each scenario runs once per implementation
   --no-report       skip the HTML/Markdown/JUnit reports and plots
+  --metrics ADDR    serve Prometheus metrics at http://ADDR/metrics while
+                    live and stress runs go (breakers, fakes): a loopback
+                    address, 127.0.0.1:PORT, [::1]:PORT or localhost:PORT
+  --allow-non-loopback  let --metrics listen beyond this machine
 
 Examples:
   breakerlab run nfr6-iam-outage
@@ -46,209 +60,259 @@ Examples:
   breakerlab run --mode live live-iam-outage
   breakerlab run ./my-scenario.yaml
   breakerlab run --breaker reference,seedport contention-sweep-live
+  breakerlab run --metrics 127.0.0.1:9464 live-iam-outage
   go run -race ./cmd/breakerlab run race-stress
 `
 
+// job is one scenario run against one implementation.
+type job struct {
+	arg  string // the scenario as given on the command line
+	sc   *scenarios.Scenario
+	opts runner.Options
+	dir  string // its run directory
+}
+
+// outcome is what became of a job.
+type outcome struct {
+	job
+	res     *runner.Result // nil when it did not run
+	err     error          // from the run or its reports
+	run     *reports.Run   // its reports, when written
+	skipped bool           // never started: an earlier run was interrupted
+}
+
 // runCmd runs scenarios, checks them and reports.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, runUsage) }
-	out := fs.String("out", "out", "parent directory of the run directories")
+	plan, err := parseRunFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	jobs, out, noReport := plan.jobs, plan.out, plan.noReport
+	if err := checkOut(out); err != nil {
+		return err
+	}
+	if plan.metrics != "" {
+		observe, stop, err := serveMetrics(plan.metrics, plan.allowNonLoopback, stderr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		for i := range jobs {
+			jobs[i].opts.Observe = observe
+		}
+	}
+	var line *progressLine
+	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+		line = newProgressLine(f)
+		for i := range jobs {
+			jobs[i].opts.Progress = line.show
+		}
+	}
+	outcomes := make([]outcome, len(jobs))
+	for i, j := range jobs {
+		outcomes[i] = runJob(ctx, j, noReport)
+		line.clear()
+	}
+	var indexErr error
+	if !noReport {
+		indexErr = writeRunIndex(out, outcomes)
+	}
+	printSummary(stdout, outcomes)
+	if !noReport {
+		printReportPaths(stdout, out, outcomes)
+	}
+	return errors.Join(runErrors(outcomes), indexErr)
+}
+
+// runPlan is what the run command's flags and arguments ask for.
+type runPlan struct {
+	jobs             []job
+	out              string
+	noReport         bool
+	metrics          string // --metrics: where to serve /metrics ("": nowhere)
+	allowNonLoopback bool
+}
+
+// parseRunFlags reads the run command's flags and resolves its scenarios
+// into jobs: a bad file, or two jobs recording into one directory, stops
+// it before anything runs.
+func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
+	var p runPlan
+	fs := newFlags("run", runUsage, stderr)
+	fs.StringVar(&p.out, "out", "out", "parent directory of the run directories")
 	seed := fs.Uint64("seed", 0, "replace every scenario's seed")
 	mode := fs.String("mode", "", "replace every scenario's mode: sim, live or stress")
 	breakers := fs.String("breaker", "reference", "the breaker implementations to drive, comma-separated")
-	noReport := fs.Bool("no-report", false, "skip the reports")
-	if err := fs.Parse(args); err != nil {
-		return usagef("run: %v", err)
+	fs.BoolVar(&p.noReport, "no-report", false, "skip the reports")
+	fs.StringVar(&p.metrics, "metrics", "", "serve Prometheus metrics on this loopback address while runs go")
+	fs.BoolVar(&p.allowNonLoopback, "allow-non-loopback", false, "let --metrics listen beyond this machine")
+	names, err := parseFlags(fs, args)
+	if err != nil {
+		return p, err
 	}
-	if fs.NArg() == 0 {
+	if len(names) == 0 {
 		fs.Usage()
-		return usagef("run: no scenario given")
+		return p, usagef("run: no scenario given")
 	}
 	if *mode != "" && *mode != "sim" && *mode != "live" && *mode != "stress" {
-		return usagef("run: --mode %q: want sim, live or stress", *mode)
+		return p, usagef("run: --mode %q: want sim, live or stress", *mode)
 	}
 	impls, err := implementations().Lookup(*breakers)
 	if err != nil {
-		return usagef("run: --breaker: %v", err)
+		return p, usagef("run: --breaker: %v", err)
 	}
-	// Load every scenario first: a bad file stops the run before any load.
-	var all []*scenarios.Scenario
-	for _, arg := range fs.Args() {
+	seen := map[string]string{} // run directory → the scenario argument recording there
+	for _, arg := range names {
 		sc, err := scenarios.Resolve(arg)
 		if err != nil {
-			return usageError{err}
+			return p, usageError{err}
 		}
 		if err := sc.CanRun(scenarios.Mode(*mode)); err != nil {
-			return usageError{err}
+			return p, usageError{err}
 		}
-		all = append(all, sc)
-	}
-	opts := runner.Options{Out: *out, Seed: *seed, Mode: scenarios.Mode(*mode)}
-	var line *progressLine
-	if isTerminal(stderr) {
-		line = &progressLine{w: stderr}
-		opts.Progress = line.show
-	}
-	type job struct {
-		sc   *scenarios.Scenario
-		opts runner.Options
-	}
-	var jobs []job
-	for _, sc := range all {
 		for _, impl := range impls {
-			o := opts
-			o.Breaker = impl
-			jobs = append(jobs, job{sc, o})
-		}
-	}
-	var results []*runner.Result
-	var reported []*reports.Run
-	var runErrs []error
-	for _, j := range jobs {
-		res, err := runner.Run(ctx, j.sc, j.opts)
-		line.clear()
-		if err != nil {
-			runErrs = append(runErrs, err)
-		}
-		if res == nil {
-			continue
-		}
-		results = append(results, res)
-		if !*noReport {
-			run, err := writeReports(res.Dir)
-			if err != nil {
-				runErrs = append(runErrs, err)
-			} else {
-				reported = append(reported, run)
+			j := job{arg: arg, sc: sc, opts: runner.Options{Out: p.out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: impl}}
+			j.dir = j.opts.RunDir(sc)
+			if prev, dup := seen[j.dir]; dup {
+				return p, duplicateError(prev, arg, j.dir)
 			}
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	if len(reported) > 1 {
-		if _, err := reports.WriteIndex(*out, reported); err != nil {
-			runErrs = append(runErrs, err)
+			seen[j.dir] = arg
+			p.jobs = append(p.jobs, j)
 		}
 	}
-	printSummary(stdout, results)
-	if len(reported) > 0 {
-		where := filepath.Join(reported[0].Dir, "report.html")
-		if len(reported) > 1 {
-			where = filepath.Join(*out, "<scenario>", "report.html") + "; all runs: " + filepath.Join(*out, "summary.md") + ", " + filepath.Join(*out, "junit.xml")
-		}
-		fmt.Fprintln(stdout, "reports:", where)
-	}
-	failed := 0
-	for _, r := range results {
-		if !r.Passed() {
-			failed++
-		}
-	}
-	if failed > 0 {
-		runErrs = append(runErrs, fmt.Errorf("%w: %d of %d scenarios", errChecksFailed, failed, len(results)))
-	}
-	return errors.Join(runErrs...)
+	return p, nil
 }
 
-// writeReports writes the reports of the run in dir.
-func writeReports(dir string) (*reports.Run, error) {
-	run, err := reports.Load(dir)
+// duplicateError refuses two runs that would record into one directory:
+// the second would overwrite the first, and the table would show both.
+func duplicateError(prev, arg, dir string) error {
+	if prev == arg {
+		return usagef("run: %q is given twice: both runs would record into %s", arg, dir)
+	}
+	return usagef("run: %q and %q are both scenario %q: both runs would record into %s; rename one (its name: key) or run them with different --out",
+		prev, arg, filepath.Base(dir), dir)
+}
+
+// checkOut makes sure runs can be recorded under dir, before any runs.
+func checkOut(dir string) error {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return usagef("run: --out %s: a file, want a directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("run: --out %s: %v", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".breakerlab-write-test-*")
 	if err != nil {
-		return nil, err
+		return usagef("run: --out %s: not writable: %v", dir, err)
 	}
-	_, err = reports.Write(dir, run)
-	return run, err
+	f.Close()
+	return os.Remove(f.Name())
 }
 
-// printSummary writes one row per run.
-func printSummary(w io.Writer, results []*runner.Result) {
-	if len(results) == 0 {
-		return
+// runJob runs j unless ctx is done, and writes its reports (or, with
+// noReport, removes an earlier run's).
+func runJob(ctx context.Context, j job, noReport bool) outcome {
+	o := outcome{job: j}
+	if ctx.Err() != nil {
+		o.skipped = true
+		return o
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tMODE\tRUN TIME\tWALL\tCALLS\tSUCCESS\tFAILURE\tIGNORED\tREJECTED\tTRANSITIONS\tRESULT\tDIR")
-	for _, r := range results {
-		s := r.Stats
-		result := "PASS"
-		if !r.Passed() {
-			result = "FAIL " + strings.Join(failedChecks(r), ",")
-		}
-		if r.Interrupted {
-			result += " (interrupted)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n",
-			r.Label, r.Mode, r.Elapsed.Round(time.Millisecond), r.Wall.Round(time.Millisecond),
-			s.Calls, s.Success, s.Failure, s.Ignored, s.Rejected, s.Transitions, result, r.Dir)
+	o.res, o.err = runner.Run(ctx, j.sc, j.opts)
+	if o.res == nil {
+		return o
 	}
-	tw.Flush()
-	for _, r := range results {
-		if l := r.Live; l != nil {
-			fmt.Fprintf(w, "%s: vegeta %d requests, %.1f/s of %.1f/s target, latency p50 %s p90 %s p99 %s max %s, %.1f%% 2xx\n",
-				r.Label, l.Requests, l.AchievedRate, l.TargetRate, l.P50, l.P90, l.P99, l.Max, 100*l.Success)
-		}
-		if s := r.Stress; s != nil {
-			race, note := "off", ""
-			if s.Race {
-				race = "on"
-			}
-			if s.TimeBound {
-				note = " (stopped by the duration)"
-			}
-			fmt.Fprintf(w, "%s: stress %d goroutines × %d calls, %d made, %.0f calls/s, race detector %s%s\n",
-				r.Label, s.Goroutines, s.Iterations, s.Calls, s.Rate, race, note)
-		}
+	if noReport {
+		o.err = errors.Join(o.err, reports.Remove(o.res.Dir))
+		return o
 	}
+	run, err := reports.Load(o.res.Dir)
+	if err == nil {
+		_, err = reports.Write(o.res.Dir, run)
+	}
+	if err != nil {
+		o.err = errors.Join(o.err, err)
+		return o
+	}
+	o.run = run
+	return o
 }
 
-// failedChecks lists the ids of the checks that failed.
-func failedChecks(r *runner.Result) []string {
-	var ids []string
+// writeRunIndex writes OUT/summary.md and OUT/junit.xml over every job:
+// those without a report (an error, or skipped after Ctrl-C) are listed too.
+func writeRunIndex(out string, outcomes []outcome) error {
+	var runs []*reports.Run
+	var missing []reports.Missing
+	for _, o := range outcomes {
+		switch {
+		case o.run != nil:
+			runs = append(runs, o.run)
+		case o.skipped:
+			missing = append(missing, reports.Missing{Label: filepath.Base(o.dir), Dir: o.dir, Skipped: true,
+				Reason: "not run: interrupted before it started"})
+		default:
+			missing = append(missing, reports.Missing{Label: filepath.Base(o.dir), Dir: o.dir, Reason: o.err.Error()})
+		}
+	}
+	_, err := reports.WriteIndex(out, runs, missing)
+	return err
+}
+
+// printReportPaths says where the reports are.
+func printReportPaths(w io.Writer, out string, outcomes []outcome) {
+	where := filepath.Join(out, "<scenario>", reports.HTMLFile)
+	if len(outcomes) == 1 && outcomes[0].run != nil {
+		where = filepath.Join(outcomes[0].run.Dir, reports.HTMLFile)
+	}
+	fmt.Fprintf(w, "reports: %s; all runs: %s, %s\n", where, filepath.Join(out, reports.SummaryMDFile), filepath.Join(out, reports.JUnitFile))
+}
+
+// runErrors is the command's error: the runs' own errors, then how many
+// runs did not pass and how many never ran.
+func runErrors(outcomes []outcome) error {
+	var errs []error
+	count := map[string]int{}
+	var skipped []string
+	for _, o := range outcomes {
+		if o.err != nil {
+			if errors.Is(o.err, record.ErrNotRunDir) {
+				o.err = usageError{o.err} // the directory is bad input, like a bad --out
+			}
+			errs = append(errs, o.err)
+		}
+		switch {
+		case o.skipped:
+			skipped = append(skipped, filepath.Base(o.dir))
+		case o.res == nil:
+			count["error"]++
+		case !o.res.Passed():
+			count[status(o.res)]++
+		}
+	}
+	if n := count[record.StatusFailed] + count[record.StatusIncomplete] + count[record.StatusNotChecked]; n > 0 {
+		var parts []string
+		for _, s := range []string{record.StatusFailed, record.StatusIncomplete, record.StatusNotChecked} {
+			if count[s] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", count[s], s))
+			}
+		}
+		errs = append(errs, fmt.Errorf("%w: %d of %d runs did not pass (%s)", errChecksFailed, n, len(outcomes), strings.Join(parts, ", ")))
+	}
+	if len(skipped) > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d runs skipped, interrupted before they started: %s", len(skipped), len(outcomes), strings.Join(skipped, ", ")))
+	}
+	return errors.Join(errs...)
+}
+
+// status is a run's status: its verdict's, or not checked without one.
+func status(r *runner.Result) string {
 	if r.Verdict == nil {
-		return []string{"unchecked"}
+		return record.StatusNotChecked
 	}
-	for _, c := range r.Verdict.Checks {
-		if !c.Passed {
-			ids = append(ids, c.ID)
-		}
-	}
-	return ids
+	return r.Verdict.Status()
 }
 
-// progressLine redraws one line on a terminal.
-type progressLine struct {
-	w     io.Writer
-	shown bool
-}
-
-// show redraws the line with p.
-func (l *progressLine) show(p runner.Progress) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\r\033[K%s %s/%s %.0f calls/s", p.Label, p.Elapsed.Truncate(100*time.Millisecond), p.Duration, p.Rate)
-	for _, s := range p.States {
-		fmt.Fprintf(&b, " %s=%s", s.Dep, s.State)
-	}
-	io.WriteString(l.w, b.String())
-	l.shown = true
-}
-
-// clear erases the line, if one is shown.
-func (l *progressLine) clear() {
-	if l == nil || !l.shown {
-		return
-	}
-	io.WriteString(l.w, "\r\033[K")
-	l.shown = false
-}
-
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
+// isTerminal reports whether f is a terminal (a character device).
+func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -65,6 +65,18 @@ func TestValidate(t *testing.T) {
 	code, _, errOut = runCLI(t, "validate", "--services", svc)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, svc+":2:9: services.iam.failure_threshold: want >= 0")
+
+	// A valid file of the other kind gets a hint.
+	goodSvc := writeFile(t, dir, "goodsvc.yaml", "services:\n  iam: {failure_threshold: 3}\n")
+	code, _, errOut = runCLI(t, "validate", goodSvc)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, goodSvc+": hint: this is a valid service configuration; validate it with --services")
+	code, _, errOut = runCLI(t, "validate", "--services", good)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, good+": hint: this is a valid scenario; validate it without --services")
+	code, _, errOut = runCLI(t, "validate", bad)
+	assert.Equal(t, 2, code)
+	assert.NotContains(t, errOut, "hint", "no hint for a file invalid either way")
 }
 
 func TestRunExitCodes(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -27,19 +26,18 @@ Examples:
 
 // validateCmd checks files without running them.
 func validateCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, validateUsage) }
+	fs := newFlags("validate", validateUsage, stderr)
 	services := fs.Bool("services", false, "the files are service configurations")
-	if err := fs.Parse(args); err != nil {
-		return usagef("validate: %v", err)
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		fs.Usage()
 		return usagef("validate: no file given")
 	}
 	bad := 0
-	for _, file := range fs.Args() {
+	for _, file := range files {
 		var err error
 		var what string
 		if *services {
@@ -56,6 +54,9 @@ func validateCmd(_ context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			bad++
 			fmt.Fprintln(stderr, err)
+			if hint := otherKind(file, *services); hint != "" {
+				fmt.Fprintf(stderr, "%s: %s\n", file, hint)
+			}
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok (%s)\n", file, what)
@@ -72,4 +73,20 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// otherKind returns a hint when file, invalid as what it was taken for, is
+// valid as the other kind: a service configuration validated as a
+// scenario, or the reverse.
+func otherKind(file string, asServices bool) string {
+	if asServices {
+		if _, err := scenarios.Load(file); err == nil {
+			return "hint: this is a valid scenario; validate it without --services"
+		}
+		return ""
+	}
+	if _, err := scenarios.LoadServices(file); err == nil {
+		return "hint: this is a valid service configuration; validate it with --services"
+	}
+	return ""
 }

@@ -9,20 +9,27 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// DefaultLiveTolerance is Options.Tolerance's default in live, stress and
-// external mode: how far a real-time event may sit from where the rules put it.
-const DefaultLiveTolerance = 100 * time.Millisecond
+// Default tolerances (Options.Tolerance): how far the breaker's own clock
+// may sit from the records' beyond what the records' intervals already
+// allow. In-process runs (live, stress) share one clock with the breaker;
+// in external mode the service's breaker decides before the request reaches
+// the fake and learns the result after, over HTTP.
+const (
+	DefaultLiveTolerance     = time.Millisecond
+	DefaultExternalTolerance = 10 * time.Millisecond
+)
 
 // DefaultMaxRejectionP99 is I9's bound when the scenario sets none.
 const DefaultMaxRejectionP99 = time.Millisecond
 
 // Options tune the checker. The zero value is the default.
 type Options struct {
-	// Tolerance is the slack allowed between a recorded time and the moment
-	// the rules require (I2–I6): 0 means the mode's default, none in sim
-	// (virtual time is exact) and DefaultLiveTolerance in live, stress and
-	// external.
-	// Negative is an error.
+	// Tolerance is the slack allowed, on each side, between the interval in
+	// which the records say something happened and the moment the rules
+	// require (I2–I7, the recovery timeout, the reported transitions): 0
+	// means the mode's default, none in sim (virtual time is exact),
+	// DefaultLiveTolerance in live and stress, DefaultExternalTolerance in
+	// external. Negative is an error.
 	Tolerance time.Duration
 	// ProbeAllowance is the probes' time in I10 (the circuit must close
 	// within RecoveryTimeout + ProbeAllowance of the dependency healing). 0
@@ -38,26 +45,28 @@ type Options struct {
 	ContextEvents int
 }
 
-// invariant is one row of DESIGN.md's table.
-type invariant struct {
-	id, name    string
-	check       func(c *checker, col *collector) (detail string)
-	needsStates bool // judged from the breaker's transitions
+// check is one row of the verdict: an invariant of DESIGN.md or a
+// cross-check of what the breaker reports.
+type check struct {
+	id, kind, name string
+	run            func(c *checker, col *collector) (detail string)
 }
 
-// invariants are I1–I11 in order.
-var invariants = []invariant{
-	{"I1", "only legal transitions", (*checker).checkI1, true},
-	{"I2", "opens exactly at the failure threshold", (*checker).checkI2, true},
-	{"I3", "nothing reaches the dependency while open", (*checker).checkI3, true},
-	{"I4", "half-opens exactly when the recovery timeout has passed", (*checker).checkI4, true},
-	{"I5", "never more than HalfOpenMaxCalls probes in flight", (*checker).checkI5, true},
-	{"I6", "closes after SuccessThreshold probe successes, reopens on the first probe failure", (*checker).checkI6, true},
-	{"I7", "results from an earlier generation change nothing", (*checker).checkI7, true},
-	{"I8", "every call accounted for, client and breaker agree", (*checker).checkI8, false},
-	{"I9", "rejections are fast", (*checker).checkI9, false},
-	{"I10", "the circuit closes once the dependency is healthy", (*checker).checkI10, true},
-	{"I11", "no goroutine outlives the run", (*checker).checkI11, false},
+// checks are I1–I11, then the cross-checks of the breaker's report.
+var checks = []check{
+	{"I1", record.KindInvariant, "only legal transitions", (*checker).checkI1},
+	{"I2", record.KindInvariant, "opens exactly at the failure threshold", (*checker).checkI2},
+	{"I3", record.KindInvariant, "nothing reaches the dependency while open", (*checker).checkI3},
+	{"I4", record.KindInvariant, "half-opens exactly when the recovery timeout has passed", (*checker).checkI4},
+	{"I5", record.KindInvariant, "never more than HalfOpenMaxCalls probes in flight, and no slot kept", (*checker).checkI5},
+	{"I6", record.KindInvariant, "closes after SuccessThreshold probe successes, reopens on the first probe failure", (*checker).checkI6},
+	{"I7", record.KindInvariant, "results from an earlier generation change nothing", (*checker).checkI7},
+	{"I8", record.KindInvariant, "every call accounted for, client and breaker agree", (*checker).checkI8},
+	{"I9", record.KindInvariant, "rejections are fast", (*checker).checkI9},
+	{"I10", record.KindInvariant, "the circuit closes once the dependency is healthy", (*checker).checkI10},
+	{"I11", record.KindInvariant, "no goroutine outlives the run", (*checker).checkI11},
+	{"R1", record.KindReport, "the transitions the breaker reports are the ones it made", (*checker).checkR1},
+	{"R2", record.KindReport, "the state and counts the breaker reports are the ones it has", (*checker).checkR2},
 }
 
 // checker holds one run being checked.
@@ -68,8 +77,7 @@ type checker struct {
 	runEnd int64
 	deps   []*dep
 
-	findings []finding // from I2 and I6, for I7; computed once
-	analysed bool
+	findings []finding // the inference's violations, by check id
 	warnings []string
 }
 
@@ -83,10 +91,13 @@ func Dir(dir string, opts Options) (record.Verdict, error) {
 	return Run(run, opts)
 }
 
-// Run checks the invariants that run.Meta.Expect.Invariants selects (all of
-// I1–I11 when it is empty or says "all") and the thresholds the expect block
-// sets, per dependency, and returns the verdict. The error is for input it
-// cannot judge: bad options or an unknown invariant name.
+// Run infers, per dependency, the breaker's states from what it did, then
+// checks the invariants that run.Meta.Expect.Invariants selects (all of
+// I1–I11 when it is empty or says "all"), the cross-checks of what the
+// breaker reports about itself (R1, R2: only what meta.json's reports
+// declares), and the thresholds the expect block sets, and returns the
+// verdict. The error is for input it cannot judge: bad options or an
+// unknown invariant name.
 func Run(run *record.Run, opts Options) (record.Verdict, error) {
 	c, err := newChecker(run, opts)
 	if err != nil {
@@ -102,26 +113,32 @@ func Run(run *record.Run, opts Options) (record.Verdict, error) {
 		Passed:        true,
 		Stats:         c.stats(),
 	}
-	for _, inv := range invariants {
-		if !selected[inv.id] {
+	for _, ch := range checks {
+		if ch.kind == record.KindInvariant && !selected[ch.id] {
 			continue
 		}
-		col := c.collector(inv.id)
-		if inv.needsStates && c.blind() {
-			col.skipped = true
-			v.Checks = append(v.Checks, c.result(col, record.KindInvariant, inv.name,
-				"not judged: external mode and no transitions recorded, so the breaker's states are not visible"))
-			continue
-		}
-		detail := inv.check(c, col)
-		v.Checks = append(v.Checks, c.result(col, record.KindInvariant, inv.name, detail))
+		col := c.collector(ch.id)
+		detail := ch.run(c, col)
+		v.Checks = append(v.Checks, c.result(col, ch.kind, ch.name, detail))
 	}
 	v.Checks = append(v.Checks, c.expectations()...)
 	for _, ch := range v.Checks {
 		v.Passed = v.Passed && ch.Passed
 	}
 	v.Warnings = append(slices.Clone(run.Warnings), c.warnings...)
+	v.Observed = c.observed()
 	return v, nil
+}
+
+// Inferred returns the transitions the checker infers from run's
+// behaviour, per dependency in meta.json order, marked Inferred: what
+// inferred.jsonl holds.
+func Inferred(run *record.Run, opts Options) ([]record.Transition, error) {
+	c, err := newChecker(run, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.inferred(), nil
 }
 
 func newChecker(run *record.Run, opts Options) (*checker, error) {
@@ -140,17 +157,32 @@ func newChecker(run *record.Run, opts Options) (*checker, error) {
 	if opts.ContextEvents == 0 {
 		opts.ContextEvents = 5
 	}
-	switch run.Meta.Mode {
-	case record.ModeSim, record.ModeLive, record.ModeStress, record.ModeExternal:
-	default:
-		return nil, fmt.Errorf("check: meta.json: key \"mode\": got %q, want sim, live, stress or external", run.Meta.Mode)
-	}
-	if opts.Tolerance == 0 && run.Meta.Mode != record.ModeSim {
-		opts.Tolerance = DefaultLiveTolerance
+	if opts.Tolerance == 0 {
+		switch run.Meta.Mode {
+		case record.ModeSim:
+		case record.ModeLive, record.ModeStress:
+			opts.Tolerance = DefaultLiveTolerance
+		case record.ModeExternal:
+			opts.Tolerance = DefaultExternalTolerance
+		default:
+			return nil, fmt.Errorf("check: meta.json: key \"mode\": got %q, want sim, live, stress or external", run.Meta.Mode)
+		}
 	}
 	c := &checker{run: run, opts: opts, tol: int64(opts.Tolerance)}
 	c.runEnd = c.findRunEnd()
-	c.deps, c.warnings = buildDeps(run, c.runEnd)
+	c.deps, c.warnings = buildDeps(run)
+	for _, d := range c.deps {
+		if run.Meta.Mode == record.ModeExternal {
+			d.externalTries(c)
+		} else {
+			d.inProcessTries()
+		}
+		d.buildEvents(run.Meta.Mode == record.ModeExternal)
+		c.infer(d)
+		if d.undecided > 0 {
+			c.warnings = append(c.warnings, fmt.Sprintf("%s: %d windows of overlapping calls had too many possible orders to search; what the breaker did there was not judged", d.name, d.undecided))
+		}
+	}
 	return c, nil
 }
 
@@ -164,9 +196,9 @@ func selectInvariants(ids []string) (map[string]bool, error) {
 			continue
 		}
 		found := false
-		for _, inv := range invariants {
-			if strings.EqualFold(id, inv.id) {
-				sel[inv.id], found = true, true
+		for _, ch := range checks {
+			if ch.kind == record.KindInvariant && strings.EqualFold(id, ch.id) {
+				sel[ch.id], found = true, true
 			}
 		}
 		if !found {
@@ -174,8 +206,8 @@ func selectInvariants(ids []string) (map[string]bool, error) {
 		}
 	}
 	if all {
-		for _, inv := range invariants {
-			sel[inv.id] = true
+		for _, ch := range checks {
+			sel[ch.id] = true
 		}
 	}
 	return sel, nil
@@ -207,7 +239,7 @@ func (c *checker) collector(id string) *collector {
 func (c *checker) result(col *collector, kind, name, detail string) record.Check {
 	ch := record.Check{
 		ID: col.id, Kind: kind, Name: name, Passed: col.total == 0,
-		Violations: col.list, ViolationsTotal: col.total, Skipped: col.skipped,
+		Violations: col.list, ViolationsTotal: col.total, Skipped: col.skipped && col.total == 0,
 	}
 	if ch.Violations == nil {
 		ch.Violations = []record.Violation{}
@@ -251,22 +283,4 @@ func (c *checker) stats() record.Stats {
 		}
 	}
 	return s
-}
-
-// noTransitions reports whether d's state machine is invisible: external mode
-// with no transitions recorded (a black-box breaker that reports none). The
-// state-based checks skip such a dependency.
-func (c *checker) noTransitions(d *dep) bool {
-	return c.run.Meta.Mode == record.ModeExternal && len(d.trans) == 0
-}
-
-// blind reports whether no dependency's states are visible: external mode
-// with no transitions recorded at all.
-func (c *checker) blind() bool {
-	for _, d := range c.deps {
-		if !c.noTransitions(d) {
-			return false
-		}
-	}
-	return c.run.Meta.Mode == record.ModeExternal
 }

@@ -66,6 +66,10 @@ type timeline struct {
 	dropCall uint64
 	// rejectTook is how long a rejection takes (I9).
 	rejectTook time.Duration
+	// blackBox records nothing the breaker reports about itself: no
+	// transitions, generations or snapshots; the checker sees only what it
+	// did.
+	blackBox bool
 }
 
 // every returns n calls of duration dur, the first starting at from, one per step.
@@ -94,11 +98,16 @@ func drive(t testing.TB, tl timeline, mk newSubject) *record.Run {
 		Dependencies: []record.Dependency{{Name: depName, Breaker: tl.cfg, Phases: tl.phases}},
 		Expect:       record.Expect{Invariants: []string{"all"}},
 	}
+	if tl.blackBox {
+		meta.Reports = &record.Reports{}
+	}
 	w, err := record.Create(dir, meta, record.WriterOptions{})
 	require.NoError(t, err)
 	s := mk(t, tl.cfg, func() time.Time { return t0.Add(now) }, t0, func(tr record.Transition) {
 		tr.Dep = depName
-		require.NoError(t, w.WriteTransition(tr))
+		if !tl.blackBox {
+			require.NoError(t, w.WriteTransition(tr))
+		}
 	})
 
 	type event struct {
@@ -136,9 +145,16 @@ func drive(t testing.TB, tl timeline, mk newSubject) *record.Run {
 		case 1:
 		case 2:
 			gen, done, reject, err := s.allow()
+			if tl.blackBox {
+				gen = 0 // and no reason for a rejection: only that it was one
+			}
+			why := reject
+			if tl.blackBox {
+				why = ""
+			}
 			if reject != "" {
 				write(record.Call{Seq: e.seq, Dep: depName, StartNs: int64(now), EndNs: int64(now + tl.rejectTook), Outcome: record.OutcomeRejected,
-					Fallback: true, Gen: gen, Reject: reject, Err: err.Error()})
+					Fallback: true, Gen: gen, Reject: why, Err: err.Error()})
 				if !tl.middlewareBug {
 					continue
 				}
@@ -148,13 +164,16 @@ func drive(t testing.TB, tl timeline, mk newSubject) *record.Run {
 				inflight[e.seq] = pending{gen, done}
 			}
 		case 0:
-			p, ok := inflight[e.seq]
-			if !ok {
+			p, found := inflight[e.seq]
+			if !found {
 				continue // rejected at its start
 			}
 			delete(inflight, e.seq)
 			res := tl.calls[e.index].res
-			out := p.done(res)
+			p.done(res)
+			// The record says what happened, by the rules; the subject's
+			// own classification shows in its snapshot's totals.
+			out := map[result]record.Outcome{ok: record.OutcomeSuccess, fail: record.OutcomeFailure, cancel: record.OutcomeIgnored}[res]
 			c := record.Call{Seq: e.seq, Dep: depName, StartNs: int64(tl.calls[e.index].start), EndNs: int64(now), Outcome: out, Gen: p.gen}
 			switch res {
 			case fail:
@@ -167,9 +186,11 @@ func drive(t testing.TB, tl timeline, mk newSubject) *record.Run {
 	}
 	now = max(now, tl.end)
 	s.poll()
-	snap := s.snapshot()
-	snap.Dep, snap.AtNs = depName, int64(now)
-	require.NoError(t, w.WriteSnapshot(snap))
+	if !tl.blackBox {
+		snap := s.snapshot()
+		snap.Dep, snap.AtNs = depName, int64(now)
+		require.NoError(t, w.WriteSnapshot(snap))
+	}
 	zero := 0
 	w.UpdateMeta(func(m *record.Meta) { m.EndedNs, m.LeakedGoroutines = int64(now), &zero })
 	require.NoError(t, w.Close())

@@ -46,6 +46,10 @@ func outage() timeline {
 			[]tcall{{36 * s, 36100 * ms, ok}},        // seq 40
 			every(36*s, 100*ms, 20, s, ok),           // seq 41-60: overlapping
 			[]tcall{{38 * s, 38500 * ms, cancel}},    // seq 61: ignored
+			[]tcall{{15500 * ms, 15510 * ms, ok}},    // seq 62: rejected, open until 16.1 s (an early timer admits it)
+			[]tcall{{20 * s, 20010 * ms, ok}},        // seq 63: rejected, reopened at 17.5 s (a breaker that did not reopen admits it)
+			[]tcall{{28600 * ms, 29500 * ms, ok}},    // seq 64: probe, its slot freed by seq 26 (a breaker closed early admits 65 too)
+			[]tcall{{28700 * ms, 28800 * ms, ok}},    // seq 65: over the probe limit
 		),
 		polls: []time.Duration{16100 * ms},
 		end:   40 * s,
@@ -74,6 +78,16 @@ func recovery() timeline {
 			{AtNs: int64(5 * s), Label: "healthy"},
 		},
 	}
+}
+
+// recoveryBursts is recovery with three calls at a time once healthy: a
+// breaker still half-open then shows it by rejecting one of each three.
+func recoveryBursts() timeline {
+	tl := recovery()
+	for at := 20 * s; at < 60*s; at += 2 * s {
+		tl.calls = append(tl.calls, every(at, 10*ms, 3, 500*ms, ok)...)
+	}
+	return tl
 }
 
 // stampede has many callers arrive together at the moment of recovery.
@@ -112,7 +126,9 @@ func lateInClosed(withFailures bool) func() timeline {
 			},
 		}
 		if withFailures {
-			tl.calls = append(tl.calls, tcall{29 * s, 29100 * ms, fail}, tcall{31 * s, 31100 * ms, fail})
+			// With the late failure counted the third failure opens it;
+			// the call at 33 s shows whether it did.
+			tl.calls = append(tl.calls, tcall{29 * s, 29100 * ms, fail}, tcall{31 * s, 31100 * ms, fail}, tcall{33 * s, 33100 * ms, ok})
 		}
 		return tl
 	}
@@ -120,19 +136,34 @@ func lateInClosed(withFailures bool) func() timeline {
 
 func TestCorrectBreakersPass(t *testing.T) {
 	subjects := map[string]newSubject{"fake": newFake(noBug), "reference": newReal}
-	timelines := map[string]func() timeline{"outage": outage, "recovery": recovery, "stampede": stampede,
-		"late in closed": lateInClosed(true), "late in closed, alone": lateInClosed(false)}
+	// Each timeline, and the checks whose window it never reaches (not
+	// checked): the outage reaches every one.
+	timelines := map[string]struct {
+		tl        func() timeline
+		unchecked []string
+	}{
+		"outage":                {outage, nil},
+		"recovery":              {recovery, []string{"I7"}},
+		"stampede":              {stampede, []string{"I7"}},
+		"late in closed":        {lateInClosed(true), nil},
+		"late in closed, alone": {lateInClosed(false), nil},
+	}
 	for sname, mk := range subjects {
-		for tname, tl := range timelines {
+		for tname, tt := range timelines {
 			t.Run(sname+"/"+tname, func(t *testing.T) {
-				v := verdictOf(t, drive(t, tl(), mk))
+				v := verdictOf(t, drive(t, tt.tl(), mk))
 				assert.True(t, v.Passed, "failed %v:\n%s", failed(v), explain(v))
 				assert.Empty(t, v.Warnings)
-				require.Len(t, v.Checks, 11)
+				require.Len(t, v.Checks, 13)
+				var skipped []string
 				for _, c := range v.Checks {
-					assert.False(t, c.Skipped, c.ID)
+					if c.Skipped {
+						skipped = append(skipped, c.ID)
+						assert.Contains(t, c.Detail, "not checked", c.ID)
+					}
 					assert.NotEmpty(t, c.Detail, c.ID)
 				}
+				assert.ElementsMatch(t, tt.unchecked, skipped)
 			})
 		}
 	}
@@ -158,61 +189,93 @@ func TestOutageTimelineCoversTheStates(t *testing.T) {
 			late++
 		}
 	}
-	assert.Equal(t, 9, rejects[record.RejectOpen])
-	assert.Equal(t, 1, rejects[record.RejectProbeLimit])
+	assert.Equal(t, 11, rejects[record.RejectOpen])
+	assert.Equal(t, 2, rejects[record.RejectProbeLimit])
 	assert.Equal(t, 4, late)
 }
 
+// TestBrokenBreakersAreCaught plays timelines against breakers with one
+// planted bug each. Each bug must be caught by the checks named, with the
+// rule the evidence points at — from what the breaker did alone (black
+// box: no transitions, generations, snapshots or rejection reasons
+// recorded), and, with its report, also by the cross-checks of what it
+// reports. A bug that no call makes visible (the report is all that shows
+// it) is caught only with the report.
 func TestBrokenBreakersAreCaught(t *testing.T) {
 	tests := []struct {
 		name string
 		bug  bug
 		tl   func() timeline
 		mod  func(*timeline)
-		want []string // these checks must fail
+		// want: the checks that must fail with the report; black: without
+		// it (nil: the bug does not show in behaviour on this timeline);
+		// rule: the rule the first behaviour violation names.
+		want, black []string
+		rule        int
 	}{
-		{"threshold off by one (early)", thresholdMinusOne, outage, nil, []string{"I2"}},
-		{"threshold off by one (late)", thresholdPlusOne, outage, nil, []string{"I2"}},
-		{"threshold off by one (early), recovery", thresholdMinusOne, recovery, nil, []string{"I2"}},
-		{"no generation check, late failure reopens", noGenerationCheck, outage, nil, []string{"I7", "I6"}},
-		{"no generation check, late failure opens", noGenerationCheck, lateInClosed(true), nil, []string{"I7", "I2"}},
-		{"no generation check, late failure counted", noGenerationCheck, lateInClosed(false), nil, []string{"I7"}},
-		{"late success closes", lateSuccessCounts, outage, nil, []string{"I7", "I6"}},
-		{"half-open admits everyone", halfOpenAdmitsAll, outage, nil, []string{"I5"}},
-		{"half-open admits everyone, stampede", halfOpenAdmitsAll, stampede, nil, []string{"I5"}},
-		{"recovery timer fires early", earlyTimer, outage, nil, []string{"I4"}},
-		{"recovery timer fires late", lateTimer, outage, nil, []string{"I4"}},
-		{"calls through while open", leakyOpen, outage, nil, []string{"I3"}},
-		{"never closes", neverCloses, recovery, nil, []string{"I10", "I6"}},
-		{"closes on one probe success", closesOnOneSuccess, outage, nil, []string{"I6"}},
-		{"stays half-open on a probe failure", staysHalfOpenOnFailure, outage, nil, []string{"I6"}},
-		{"skips half-open", skipsHalfOpen, outage, nil, []string{"I1"}},
-		{"rejections counted as failures", rejectionsAsFailures, outage, nil, []string{"I8"}},
-		{"middleware runs rejected calls", noBug, outage, func(tl *timeline) { tl.middlewareBug = true }, []string{"I3", "I8"}},
-		{"a call record lost", noBug, outage, func(tl *timeline) { tl.dropCall = 2 }, []string{"I8"}},
-		{"slow rejections", noBug, outage, func(tl *timeline) { tl.rejectTook = 2 * ms }, []string{"I9"}},
+		{"threshold off by one (early)", thresholdMinusOne, outage, nil, []string{"I2"}, []string{"I2"}, 1},
+		{"threshold off by one (late)", thresholdPlusOne, outage, nil, []string{"I2"}, []string{"I2"}, 1},
+		{"threshold off by one (early), recovery", thresholdMinusOne, recovery, nil, []string{"I2"}, []string{"I2"}, 1},
+		{"no generation check, late failure reopens", noGenerationCheck, outage, nil, []string{"I7"}, []string{"I7"}, 6},
+		{"no generation check, late failure opens", noGenerationCheck, lateInClosed(true), nil, []string{"I7"}, []string{"I7"}, 6},
+		{"no generation check, late failure counted", noGenerationCheck, lateInClosed(false), nil, []string{"I7"}, nil, 6},
+		{"late success closes", lateSuccessCounts, outage, nil, []string{"I7"}, []string{"I7"}, 6},
+		{"half-open admits everyone", halfOpenAdmitsAll, outage, nil, []string{"I5"}, []string{"I5"}, 4},
+		{"half-open admits everyone, stampede", halfOpenAdmitsAll, stampede, nil, []string{"I5"}, []string{"I5"}, 4},
+		{"recovery timer fires early", earlyTimer, outage, nil, []string{"I4"}, []string{"I4"}, 3},
+		{"recovery timer fires late", lateTimer, outage, nil, []string{"I4"}, []string{"I4"}, 3},
+		{"calls through while open", leakyOpen, outage, nil, []string{"I2", "I4", "R1"}, []string{"I2", "I4"}, 1},
+		{"never closes, one call at a time", neverCloses, recovery, nil, []string{"R1", "R2"}, nil, 0},
+		{"never closes, three at a time", neverCloses, recoveryBursts, nil, []string{"I6", "I10"}, []string{"I6", "I10"}, 5},
+		{"closes on one probe success", closesOnOneSuccess, outage, nil, []string{"I6"}, []string{"I6"}, 5},
+		{"stays half-open on a probe failure", staysHalfOpenOnFailure, outage, nil, []string{"I6"}, []string{"I6"}, 5},
+		{"skips half-open", skipsHalfOpen, outage, nil, []string{"I5", "I1", "R1"}, []string{"I5"}, 4},
+		{"rejections counted as failures", rejectionsAsFailures, outage, nil, []string{"I8"}, nil, 0},
+		{"middleware runs rejected calls", noBug, outage, func(tl *timeline) { tl.middlewareBug = true }, []string{"I3", "I8"}, []string{"I3"}, 2},
+		{"a call record lost", noBug, outage, func(tl *timeline) { tl.dropCall = 2 }, []string{"I8"}, []string{"I8"}, 0},
+		{"slow rejections", noBug, outage, func(tl *timeline) { tl.rejectTook = 2 * ms }, []string{"I9"}, []string{"I9"}, 2},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tl := tt.tl()
-			if tt.mod != nil {
-				tt.mod(&tl)
+		for _, black := range []bool{false, true} {
+			want := tt.want
+			name := tt.name
+			if black {
+				want, name = tt.black, name+", black box"
 			}
-			v := verdictOf(t, drive(t, tl, newFake(tt.bug)))
-			assert.False(t, v.Passed)
-			got := failed(v)
-			for _, id := range tt.want {
-				assert.Contains(t, got, id, "verdict:\n%s", explain(v))
-			}
-			for _, c := range v.Checks {
-				for _, vi := range c.Violations {
-					assert.Equal(t, depName, vi.Dep)
-					assert.NotEmpty(t, vi.Event)
-					assert.NotEmpty(t, vi.Message)
-					assert.NotEmpty(t, vi.Context, "%s: %s", vi.ID, vi.Message)
+			t.Run(name, func(t *testing.T) {
+				tl := tt.tl()
+				if tt.mod != nil {
+					tt.mod(&tl)
 				}
-			}
-			t.Logf("failed %v:\n%s", got, explain(v))
-		})
+				tl.blackBox = black
+				v := verdictOf(t, drive(t, tl, newFake(tt.bug)))
+				got := failed(v)
+				if len(want) == 0 {
+					assert.Empty(t, got, "the bug does not show without the report:\n%s", explain(v))
+					return
+				}
+				assert.ElementsMatch(t, want, got, "verdict:\n%s", explain(v))
+				if tt.rule != 0 {
+					assert.Equal(t, tt.rule, firstRule(v, want[0]), "the rule the evidence names:\n%s", explain(v))
+				}
+				for _, c := range v.Checks {
+					for _, vi := range c.Violations {
+						assert.Equal(t, depName, vi.Dep)
+						assert.NotEmpty(t, vi.Event)
+						assert.NotEmpty(t, vi.Message)
+						assert.NotEmpty(t, vi.Context, "%s: %s", vi.ID, vi.Message)
+					}
+				}
+				t.Logf("failed %v:\n%s", got, explain(v))
+			})
+		}
 	}
+}
+
+// firstRule is the rule named by the first violation of check id.
+func firstRule(v record.Verdict, id string) int {
+	if c, ok := v.Check(id); ok && len(c.Violations) > 0 {
+		return c.Violations[0].Rule
+	}
+	return 0
 }

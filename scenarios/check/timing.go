@@ -47,7 +47,7 @@ func (c *checker) checkRejectionP99(col *collector, bound int64) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s: p99 %s over %d rejections", d.name, fmtDur(p), n))
 		if p > bound {
-			col.add(d, slowest.StartNs, slowest.Gen, callEvent(slowest), "rejection latency p99 %s over %d rejections, bound %s; the slowest took %s",
+			col.addRule(d, slowest.StartNs, -1, callEvent(slowest), 2, "rejection latency p99 %s over %d rejections, bound %s; the slowest took %s",
 				fmtDur(p), n, fmtDur(bound), fmtDur(slowest.EndNs-slowest.StartNs))
 		}
 	}
@@ -71,7 +71,7 @@ type episode struct {
 	phaseStart int64 // when the healthy phase began
 	phaseEnd   int64 // when it ended (the next phase, or the run's end)
 	anchor     int64 // from when the circuit owed a close: max(phase start, leaving closed)
-	gen        uint64
+	gen        int32
 	closedAt   int64 // -1 if it never closed within the phase
 	atStart    bool  // the circuit was not closed when the phase began
 }
@@ -93,18 +93,18 @@ func (c *checker) episodes(d *dep) []episode {
 			continue
 		}
 		gi := d.genAt(ph.AtNs)
-		for gi < len(d.gens) && d.gens[gi].start < end {
+		for gi < len(d.gens) && d.gens[gi].at < end {
 			g := &d.gens[gi]
 			if g.state == record.StateClosed {
 				gi++
 				continue
 			}
-			ep := episode{d: d, phaseStart: ph.AtNs, phaseEnd: end, anchor: max(ph.AtNs, g.start), gen: g.num, closedAt: -1, atStart: g.start <= ph.AtNs}
+			ep := episode{d: d, phaseStart: ph.AtNs, phaseEnd: end, anchor: max(ph.AtNs, g.at), gen: int32(gi), closedAt: -1, atStart: g.at <= ph.AtNs}
 			for gi < len(d.gens) && d.gens[gi].state != record.StateClosed {
 				gi++
 			}
-			if gi < len(d.gens) && d.gens[gi].start <= end {
-				ep.closedAt = d.gens[gi].start
+			if gi < len(d.gens) && d.gens[gi].at <= end {
+				ep.closedAt = d.gens[gi].at
 			}
 			out = append(out, ep)
 		}
@@ -144,9 +144,6 @@ func (c *checker) checkI10(col *collector) string {
 				healthy++
 			}
 		}
-		if c.noTransitions(d) {
-			continue
-		}
 		for _, ep := range c.episodes(d) {
 			probesFrom := ep.anchor + d.cfg.RecoveryTimeoutNs
 			allowance, callers := c.probeAllowance(d, ep, probesFrom)
@@ -168,15 +165,19 @@ func (c *checker) checkI10(col *collector) string {
 				if ep.closedAt >= 0 {
 					when = "closed only at " + fmtNs(ep.closedAt)
 				}
-				col.add(d, deadline, ep.gen, fmt.Sprintf("generation %d", ep.gen),
+				col.addRule(d, deadline, ep.gen, fmt.Sprintf("generation %d", ep.gen), 5,
 					"dependency healthy since %s, circuit not closed since %s: it %s, want by %s (recovery timeout %s + probes' time %s)",
 					fmtNs(ep.phaseStart), fmtNs(ep.anchor), when, fmtNs(deadline), fmtDur(d.cfg.RecoveryTimeoutNs), fmtDur(deadline-ep.anchor-d.cfg.RecoveryTimeoutNs))
 			}
 		}
 	}
-	if healthy == 0 {
+	switch {
+	case healthy == 0:
 		col.skipped = true
-		return "no phase is marked healthy in meta.json; nothing to judge"
+		return "not checked: no phase of the dependency is healthy"
+	case checked == 0:
+		col.skipped = true
+		return fmt.Sprintf("not checked: the circuit was closed whenever the dependency was healthy, or the run ended first (%d too late to judge)", undecided)
 	}
 	return plural(checked, "recovery", "recoveries") + " checked, " + fmt.Sprint(undecided) + " too late in the run to judge"
 }
@@ -187,9 +188,9 @@ func (c *checker) checkI11(col *collector) string {
 	switch {
 	case n == nil:
 		col.skipped = true
-		return "not measured: meta.json has no leaked_goroutines"
+		return "not checked: meta.json has no leaked_goroutines"
 	case *n > 0:
-		col.add(nil, c.runEnd, 0, "end of run", "%d goroutines outlived the run", *n)
+		col.add(nil, c.runEnd, -1, "end of run", "%d goroutines outlived the run", *n)
 		return ""
 	}
 	return "no goroutine outlived the run"

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -20,14 +21,23 @@ type collector struct {
 	skipped bool // the check could not be judged; see record.Check.Skipped
 }
 
-// add records a violation at time at in d, for generation gen. event names
-// the offending record; the context is the few events of d up to at.
-func (c *collector) add(d *dep, at int64, gen uint64, event, format string, args ...any) {
+// add records a violation at time at in d, in inferred generation gen (-1:
+// none). event names the offending record; the context is the few events
+// of d up to at.
+func (c *collector) add(d *dep, at int64, gen int32, event, format string, args ...any) {
+	c.addRule(d, at, gen, event, 0, format, args...)
+}
+
+// addRule is add for a violation of breaker rule rule (1–10; 0 none).
+func (c *collector) addRule(d *dep, at int64, gen int32, event string, rule int, format string, args ...any) {
 	c.total++
 	if len(c.list) >= c.max {
 		return
 	}
-	v := record.Violation{ID: c.id, AtNs: at, Gen: gen, Event: event, Message: fmt.Sprintf(format, args...)}
+	v := record.Violation{ID: c.id, AtNs: at, Event: event, Message: fmt.Sprintf(format, args...), Rule: rule}
+	if gen >= 0 {
+		v.Gen = uint64(gen)
+	}
 	if d != nil {
 		v.Dep = d.name
 		v.Context = d.contextBefore(at, c.context)
@@ -53,49 +63,59 @@ func transitionEvent(k int, t *record.Transition) string {
 	return fmt.Sprintf("transition #%d %s→%s", k+1, t.From, t.To)
 }
 
-func describeCall(c *record.Call) string {
-	s := fmt.Sprintf("t=%s call seq=%d %s gen=%d (started %s)", fmtNs(c.EndNs), c.Seq, c.Outcome, c.Gen, fmtNs(c.StartNs))
-	if c.Reject != "" {
-		s += " reject=" + c.Reject
+// describeEvent renders one of d's events for a violation's context.
+func (d *dep) describeEvent(ev *event) string {
+	switch ev.kind {
+	case evSnapshot:
+		sn := &d.run.Snapshots[ev.try]
+		return fmt.Sprintf("t=%s the breaker reports %s", fmtNs(sn.AtNs), sn.State)
+	case evResult:
+		t := &d.tries[ev.try]
+		return fmt.Sprintf("t=%s %s returned: %s (started %s)", fmtNs(ev.hi), d.what(ev.try), t.outcome, fmtNs(t.aLo))
+	}
+	t := &d.tries[ev.try]
+	if t.admitted {
+		return fmt.Sprintf("t=%s %s admitted", fmtNs(ev.lo), d.what(ev.try))
+	}
+	s := fmt.Sprintf("t=%s %s rejected", fmtNs(ev.lo), d.what(ev.try))
+	if t.reason != "" {
+		s += " (" + t.reason + ")"
 	}
 	return s
 }
 
-func describeTransition(t *record.Transition) string {
-	s := fmt.Sprintf("t=%s transition %s→%s gen=%d", fmtNs(t.AtNs), t.From, t.To, t.Gen)
-	if t.Reason != "" {
-		s += " (" + t.Reason + ")"
-	}
-	return s
+// describeGen renders the inferred transition that began generation g.
+func (d *dep) describeGen(g int) string {
+	gg := &d.gens[g]
+	return fmt.Sprintf("t=%s inferred %s→%s, generation %d (%s)", fmtNs(gg.at), d.gens[g-1].state, gg.state, g, gg.reason)
 }
 
-// contextBefore returns up to n of d's events (calls at their end,
-// transitions) at or before at, oldest first.
+// contextBefore returns up to n of d's events (calls' attempts and
+// results, inferred transitions) at or before at, oldest first.
 func (d *dep) contextBefore(at int64, n int) []string {
 	if n <= 0 {
 		return []string{}
 	}
-	calls, trans := d.run.Calls, d.run.Transitions
-	ci := sort.Search(len(d.byEnd), func(i int) bool { return calls[d.byEnd[i]].EndNs > at }) - 1
-	ti := len(d.trans) - 1
-	for ti >= 0 && trans[d.trans[ti]].AtNs > at {
-		ti--
+	ei := sort.Search(len(d.events), func(i int) bool { return d.events[i].at > at }) - 1
+	gi := len(d.gens) - 1
+	for gi > 0 && d.gens[gi].at > at {
+		gi--
 	}
 	out := make([]string, 0, n)
-	for len(out) < n && (ci >= 0 || ti >= 0) {
-		// Transitions sort after calls at the same instant: a call's result
-		// is what triggers a transition.
-		if ti >= 0 && (ci < 0 || trans[d.trans[ti]].AtNs >= calls[d.byEnd[ci]].EndNs) {
-			out = append(out, describeTransition(&trans[d.trans[ti]]))
-			ti--
+	for len(out) < n && (ei >= 0 || gi > 0) {
+		// A transition sorts after the events at its instant: a result
+		// triggers it.
+		if gi > 0 && (ei < 0 || d.gens[gi].at >= d.events[ei].at) {
+			out = append(out, d.describeGen(gi))
+			gi--
 		} else {
-			out = append(out, describeCall(&calls[d.byEnd[ci]]))
-			ci--
+			if d.events[ei].kind != evSnapshot {
+				out = append(out, d.describeEvent(&d.events[ei]))
+			}
+			ei--
 		}
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out)
 	return out
 }
 

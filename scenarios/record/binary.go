@@ -71,8 +71,9 @@ const (
 
 // Flag bits of a dependency request record.
 const (
-	depHungUp = 1 << 0
-	depFlags  = depHungUp
+	depHungUp  = 1 << 0
+	depSeqSent = 1 << 1
+	depFlags   = depHungUp | depSeqSent
 )
 
 // binEncoder encodes one stream's records; it keeps the previous record
@@ -171,6 +172,9 @@ func (e *binEncoder) appendDepRequest(b []byte, r *DepRequest) []byte {
 	var flags uint64
 	if r.HungUp {
 		flags |= depHungUp
+	}
+	if r.SeqSent {
+		flags |= depSeqSent
 	}
 	b = binary.AppendUvarint(b, flags)
 	b = e.appendString(b, fieldDep, r.Dep)
@@ -353,6 +357,7 @@ func (d *binDecoder) depRequest(r *DepRequest) error {
 	r.Status = int(d.varint())
 	r.Err = d.string()
 	r.HungUp = flags&depHungUp != 0
+	r.SeqSent = flags&depSeqSent != 0
 	if flags&^depFlags != 0 {
 		d.corrupt("unknown flags %#x", flags&^depFlags)
 	}

@@ -14,6 +14,10 @@ type DepRequest struct {
 	// HungUp is set when the client went away before the answer was
 	// complete (a timeout or cancellation on its side). Omitted when false.
 	HungUp bool `json:"hung_up,omitempty"`
+	// SeqSent is set when the client sent Seq with the request (the
+	// X-Breakerlab-Seq or X-Vegeta-Seq header); otherwise Seq is the fake's
+	// own count. Omitted when false.
+	SeqSent bool `json:"seq_sent,omitempty"`
 }
 
 // AppendJSON appends the request as one JSON object (no newline).
@@ -27,6 +31,9 @@ func (r *DepRequest) AppendJSON(b []byte) []byte {
 	b = appendKeyString(b, `,"err":`, r.Err)
 	if r.HungUp {
 		b = append(b, `,"hung_up":true`...)
+	}
+	if r.SeqSent {
+		b = append(b, `,"seq_sent":true`...)
 	}
 	return append(b, '}')
 }
@@ -83,6 +90,8 @@ func (r *DepRequest) decode(d *decoder) error {
 			r.Err, err = d.string()
 		case "hung_up":
 			r.HungUp, err = d.boolean()
+		case "seq_sent":
+			r.SeqSent, err = d.boolean()
 		default:
 			err = d.skip(0)
 		}

@@ -30,15 +30,12 @@ func marshalLine(v any) ([]byte, error) {
 type object map[string]json.RawMessage
 
 func parseObject(b []byte) (object, error) {
+	if i := len(b) - len(bytes.TrimLeft(b, " \t\r\n")); i < len(b) && b[i] != '{' {
+		return nil, fmt.Errorf("column %d: unexpected %q, want '{'", i+1, b[i])
+	}
 	var o object
 	if err := json.Unmarshal(b, &o); err != nil {
-		if te := (*json.UnmarshalTypeError)(nil); errors.As(err, &te) {
-			return nil, fmt.Errorf("want an object, got %s", te.Value)
-		}
 		return nil, errors.New(describeJSONError(err))
-	}
-	if o == nil {
-		return nil, errors.New("want an object, got null")
 	}
 	return o, nil
 }
@@ -62,6 +59,10 @@ func (o object) get(key string, v any, required bool) error {
 // describeJSONError words an encoding/json error like the hand-written
 // decoders word theirs.
 func describeJSONError(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("column %d: %v", se.Offset, err)
+	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		msg := fmt.Sprintf("want %s, got %s", te.Type, te.Value)

@@ -3,9 +3,13 @@ package record
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -66,6 +70,32 @@ type Meta struct {
 	// alive after the run (invariant I11). Nil means the runner did not
 	// measure it. An addition to the contract.
 	LeakedGoroutines *int `json:"leaked_goroutines,omitempty"`
+	// Shortfall says how a live run's load generator fell short of the
+	// scenario's rate, e.g. "8547/s of 12000/s (71%)"; empty when it kept
+	// up. Such a run did not test what the scenario asks. An addition to
+	// the contract.
+	Shortfall string `json:"shortfall,omitempty"`
+}
+
+// Incomplete says why the run did not run as planned — interrupted, killed
+// (no recorded end) or short of its load — or returns "" when it did. The
+// checks of an incomplete run cover only what ran, so it cannot pass
+// ([Verdict.MarkIncomplete]).
+func (m *Meta) Incomplete() string {
+	ran := func() string {
+		return fmt.Sprintf("after %s of %s", time.Duration(m.EndedNs).Round(time.Millisecond), time.Duration(m.DurationNs))
+	}
+	switch {
+	case m.Interrupted && m.EndedNs > 0:
+		return "interrupted " + ran()
+	case m.Interrupted:
+		return "interrupted"
+	case m.EndedNs == 0:
+		return "cut short: meta.json records no end (the run was killed)"
+	case m.Shortfall != "":
+		return "the load fell short of the scenario's rate: " + m.Shortfall
+	}
+	return ""
 }
 
 // Reports says what a breaker reports about itself. The checker judges every
@@ -104,6 +134,10 @@ type Dependency struct {
 	Preset  string        `json:"preset"`  // the service preset the fake imitates, if any
 	Breaker BreakerConfig `json:"breaker"` // the breaker in front of it
 	Phases  []Phase       `json:"phases"`  // its fault schedule, in time order
+	// ClientTimeoutNs is the caller's timeout towards it (the scenario's
+	// client.timeout; in external mode, the service's own), 0 for none: a
+	// call it gives up on then is a failure. An addition to the contract.
+	ClientTimeoutNs int64 `json:"client_timeout_ns,omitempty"`
 }
 
 // BreakerConfig is the breaker configuration in force, defaults filled in.
@@ -205,8 +239,12 @@ func jsonErrorAt(b []byte, err error) string {
 	return fmt.Sprintf("line %d: %v", bytes.Count(b[:off], []byte{'\n'})+1, err)
 }
 
+// writeFileAtomic writes data to a new file beside path and renames it over
+// path, so that a reader never sees half a file. The file gets the mode
+// os.Create gives the .jsonl files beside it (0666 less the umask), not
+// os.CreateTemp's 0600, which an artifact upload run as another user cannot read.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := createTemp(filepath.Dir(path), filepath.Base(path))
 	if err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
@@ -223,4 +261,17 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("record: writing %s: %w", path, werr)
 	}
 	return nil
+}
+
+// createTemp creates a new file named .BASE.RANDOM in dir with mode 0666
+// less the umask, like os.Create.
+func createTemp(dir, base string) (*os.File, error) {
+	for range 10 {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("creating a temporary file for %s in %s: 10 names taken", base, dir)
 }

@@ -570,7 +570,8 @@ func TestEncodingJSONRoundTripsEveryRecord(t *testing.T) {
 	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","from":"ajar","to":"open","at_ns":1,"gen":1}`), &tr), `key "from": unknown state "ajar", want closed, open or half-open`)
 	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","from":"open","to":"closed","at_ns":1.5,"gen":1}`), &tr), `key "at_ns": want int64, got number 1.5`)
 	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","from":"open","to":"closed","gen":1}`), &tr), `missing key "at_ns"`)
-	assert.EqualError(t, json.Unmarshal([]byte(`[1]`), &tr), `want an object, got array`)
+	assert.EqualError(t, json.Unmarshal([]byte(`[1]`), &tr), `column 1: unexpected '[', want '{'`)
+	assert.EqualError(t, tr.UnmarshalJSON([]byte(`{"dep":"a",}`)), `column 12: invalid character '}' looking for beginning of object key string`)
 	var s record.Snapshot
 	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","at_ns":1,"state":"open","gen":1}`), &s), `missing key "totals"`)
 	assert.EqualError(t, json.Unmarshal([]byte(`{"dep":"a","at_ns":1,"state":"open","gen":1,"totals":{"success":-1}}`), &s), `key "totals": key "success": want uint64, got number -1`)

@@ -16,6 +16,9 @@ type Snapshot struct {
 	ConsecutiveSuccesses int    `json:"consecutive_successes"` // probe successes counted while half-open
 	ProbesInFlight       int    `json:"probes_in_flight"`      // admitted half-open calls not yet done
 	Totals               Totals `json:"totals"`                // the breaker's own outcome counters
+	// SpanNs is how long taking it took: the breaker was in this state at
+	// some moment of [AtNs, AtNs+SpanNs]. Omitted when 0 (sim: exact).
+	SpanNs int64 `json:"span_ns,omitempty"`
 }
 
 // Totals are a breaker's outcome counters since it was created.
@@ -65,6 +68,7 @@ func (s *Snapshot) unmarshalByKey(b []byte) error {
 		o.get("consecutive_successes", &n.ConsecutiveSuccesses, false),
 		o.get("probes_in_flight", &n.ProbesInFlight, false),
 		o.get("totals", &n.Totals, true),
+		o.get("span_ns", &n.SpanNs, false),
 	); err != nil {
 		return err
 	}

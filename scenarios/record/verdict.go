@@ -20,11 +20,15 @@ const InferredFile = "inferred.jsonl"
 
 // Verdict is the checker's judgement of a run: verdict.json.
 type Verdict struct {
-	SchemaVersion int     `json:"schema_version"` // SchemaVersion
-	Scenario      string  `json:"scenario"`       // the scenario's name
-	Passed        bool    `json:"passed"`         // every check passed
-	Checks        []Check `json:"checks"`
-	Stats         Stats   `json:"stats"`
+	SchemaVersion int    `json:"schema_version"` // SchemaVersion
+	Scenario      string `json:"scenario"`       // the scenario's name
+	// Passed is true when every check passed and the run was complete.
+	Passed bool    `json:"passed"`
+	Checks []Check `json:"checks"`
+	Stats  Stats   `json:"stats"`
+	// Incomplete says why the run did not run as planned ([Meta.Incomplete]);
+	// empty when it did. An addition to the contract.
+	Incomplete string `json:"incomplete,omitempty"`
 	// Warnings are the reader's (a cut-off last line) and the checker's notes
 	// that did not fail a check. An addition to the contract.
 	Warnings []string `json:"warnings,omitempty"`
@@ -71,7 +75,9 @@ type Check struct {
 	// of Violations. An addition to the contract.
 	ViolationsTotal int `json:"violations_total"`
 	// Skipped is true when the check could not be judged (e.g. I11 without
-	// leaked_goroutines in meta.json); a skipped check passes. An addition.
+	// leaked_goroutines in meta.json, or a window the run never reached):
+	// it is reported as not checked, and counts neither as passed nor as
+	// failed. An addition.
 	Skipped bool `json:"skipped,omitempty"`
 }
 
@@ -101,6 +107,49 @@ type Stats struct {
 	Fallback           int `json:"fallback"`            // calls answered by a fallback
 	DependencyRequests int `json:"dependency_requests"` // requests the fakes saw
 	Transitions        int `json:"transitions"`         // breaker state changes
+}
+
+// The statuses of a run ([Verdict.Status]) and of a check.
+const (
+	StatusPassed     = "passed"      // every check judged held, at least one was judged, and the run was complete
+	StatusFailed     = "failed"      // a check failed
+	StatusIncomplete = "incomplete"  // no check failed, but the run did not run as planned
+	StatusNotChecked = "not checked" // nothing was judged: no verdict, or every check skipped
+)
+
+// MarkIncomplete records why the run was incomplete (reason from
+// [Meta.Incomplete]); a non-empty reason fails the verdict. Whoever writes
+// verdict.json calls it, so that the file says what the run was.
+func (v *Verdict) MarkIncomplete(reason string) {
+	v.Incomplete = reason
+	if reason != "" {
+		v.Passed = false
+	}
+}
+
+// Status sums the verdict up: failed when a check failed, else incomplete
+// when the run was, else not checked when no check was judged, else passed
+// (or failed when Passed says so for no check's reason).
+func (v *Verdict) Status() string {
+	judged := 0
+	for _, c := range v.Checks {
+		if c.Skipped {
+			continue
+		}
+		judged++
+		if !c.Passed {
+			return StatusFailed
+		}
+	}
+	switch {
+	case v.Incomplete != "":
+		return StatusIncomplete
+	case !v.Passed:
+		return StatusFailed
+	case judged == 0:
+		return StatusNotChecked
+	}
+	return StatusPassed
 }
 
 // Check returns the check with the given id, or false.

@@ -28,6 +28,7 @@ func TestBuiltinsPass(t *testing.T) {
 			}
 			res, err := Run(context.Background(), sc, Options{Out: out})
 			require.NoError(t, err)
+			keepOnFailure(t, res)
 			require.NotNil(t, res.Verdict)
 			for _, c := range res.Verdict.Checks {
 				assert.True(t, c.Passed, "%s %s: %s %v", c.ID, c.Name, c.Detail, c.Violations)

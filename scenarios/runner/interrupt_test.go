@@ -61,6 +61,11 @@ func TestInterruptedRunKeepsRecords(t *testing.T) {
 			v, err := record.ReadVerdict(dir)
 			require.NoError(t, err)
 			assert.Equal(t, len(run.Calls), v.Stats.Calls)
+			assert.Regexp(t, `^interrupted after \d`, v.Incomplete, "the verdict says the run was cut short")
+			assert.False(t, v.Passed, "a run cut short does not pass")
+			assert.Contains(t, []string{record.StatusIncomplete, record.StatusFailed}, v.Status(),
+				"never passed; failed when a check whose window was cut off failed")
+			assert.False(t, res.Passed())
 			_, err = os.Stat(filepath.Join(dir, record.VerdictFile))
 			require.NoError(t, err)
 		})

@@ -106,6 +106,7 @@ func (r *runner) runLive(ctx context.Context) error {
 	}
 	guard := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go guard.Serve(guardLn)
+	defer r.observe()()
 
 	// The progress line, from its own goroutine.
 	stopProgress := make(chan struct{})
@@ -146,7 +147,7 @@ func (r *runner) runLive(ctx context.Context) error {
 	depTransport.CloseIdleConnections()
 	close(stopProgress)
 	progressDone.Wait()
-	r.writeSnapshots(r.elapsed)
+	r.writeSnapshots(since)
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(r.elapsed, calls.Load()))
 	}

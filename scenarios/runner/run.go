@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -37,6 +39,13 @@ type Options struct {
 	Progress func(Progress)
 	// ProgressEvery is the live progress interval. Zero means 250 ms.
 	ProgressEvery time.Duration
+	// Observe, if not nil, is called in live and stress mode once the run's
+	// breakers and fakes exist and before the load starts, with a read-only
+	// [View] of them (e.g. to serve metrics while the run goes); the
+	// function it returns, if not nil, is called once the load has stopped
+	// and the last snapshots are taken, before the records are checked.
+	// Sim mode does not call it: its breakers run on a virtual clock.
+	Observe func(*View) (end func())
 }
 
 // Progress is a run's state while it goes, for a progress line.
@@ -75,8 +84,9 @@ type Result struct {
 	Stress *StressStats
 }
 
-// Passed reports whether every check held.
-func (r *Result) Passed() bool { return r.Verdict != nil && r.Verdict.Passed }
+// Passed reports whether the run passed: a check was judged, every check
+// judged held, and the run was complete ([record.Verdict.Status]).
+func (r *Result) Passed() bool { return r.Verdict != nil && r.Verdict.Status() == record.StatusPassed }
 
 // LiveStats is what vegeta measured in a live run.
 type LiveStats struct {
@@ -88,11 +98,35 @@ type LiveStats struct {
 	Success      float64 // share of 2xx answers
 }
 
+// RunDir returns the directory [Run] records sc in with these options:
+// Out/<scenario>, or Out/<scenario>@<implementation> for an implementation
+// other than the reference.
+func (o Options) RunDir(sc *scenarios.Scenario) string {
+	out, name := o.Out, o.Breaker.Name
+	if out == "" {
+		out = "out"
+	}
+	if o.Breaker.New == nil {
+		name = Reference.Name
+	}
+	if name == "" {
+		name = "custom"
+	}
+	if name == Reference.Name {
+		return filepath.Join(out, sc.Name)
+	}
+	return filepath.Join(out, sc.Name+"@"+name)
+}
+
 // Run runs sc, records it under opts.Out, checks the records and writes
-// verdict.json. When ctx is cancelled mid-run the load stops, the records
-// are flushed and checked, and the error matches [ErrInterrupted]; the
-// Result is still complete. A live run whose generator fell short of the
-// target rate returns a Result and an error matching [ErrRateShort]. A
+// verdict.json. The run directory ([Options.RunDir]) belongs to the run:
+// the files an earlier run left there are removed first, and a directory
+// that holds other files (no meta.json) is refused with an error matching
+// [record.ErrNotRunDir]. When ctx is cancelled mid-run the load stops, the
+// records are flushed and checked, and the error matches [ErrInterrupted];
+// the Result is still complete and its verdict says the run is incomplete.
+// A live run whose generator fell short of the target rate returns a Result
+// and an error matching [ErrRateShort], and its verdict says so too. A
 // stress run that reaches the scenario's duration before its callers are
 // done is not an error: [StressStats.TimeBound] says so.
 func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, error) {
@@ -116,10 +150,8 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 	if opts.Breaker.Name == "" {
 		opts.Breaker.Name = "custom"
 	}
-	label := sc.Name
-	if opts.Breaker.Name != Reference.Name {
-		label += "@" + opts.Breaker.Name
-	}
+	dir := opts.RunDir(sc)
+	label := filepath.Base(dir)
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = 250 * time.Millisecond
 	}
@@ -130,7 +162,10 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		return nil, fmt.Errorf("%w: %s: breaker %q does not declare that it reads time only through Config.Now (Implementation.Clock), so it cannot run on sim mode's virtual clock; run it in live or stress mode (--mode live, --mode stress)",
 			scenarios.ErrModeMismatch, sc.Name, opts.Breaker.Name)
 	}
-	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: label, dir: filepath.Join(opts.Out, label)}
+	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: label, dir: dir}
+	if err := clearRunDir(dir); err != nil {
+		return nil, err
+	}
 	goroutinesBefore := runtime.NumGoroutine()
 	wallStart := time.Now()
 	var runMode func(context.Context) error
@@ -154,6 +189,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 	runErr := runMode(ctx)
 	leaked := leakedGoroutines(goroutinesBefore)
 	interrupted := ctx.Err() != nil
+	var meta record.Meta
 	r.w.UpdateMeta(func(m *record.Meta) {
 		m.EndedNs = int64(r.elapsed)
 		m.Interrupted = interrupted || (runErr != nil && !errors.Is(runErr, ErrRateShort))
@@ -161,6 +197,11 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		if r.reports != nil {
 			m.Reports = r.reports
 		}
+		if errors.Is(runErr, ErrRateShort) && r.live != nil {
+			l := r.live
+			m.Shortfall = fmt.Sprintf("%.0f/s of %.0f/s (%.0f%%)", l.AchievedRate, l.TargetRate, 100*l.AchievedRate/l.TargetRate)
+		}
+		meta = *m
 	})
 	if err := r.w.Close(); err != nil && runErr == nil {
 		runErr = err
@@ -173,6 +214,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 	if err != nil {
 		return res, errors.Join(runErr, fmt.Errorf("runner: checking %s: %w", r.dir, err))
 	}
+	v.MarkIncomplete(meta.Incomplete())
 	if err := v.Write(r.dir); err != nil {
 		return res, errors.Join(runErr, err)
 	}
@@ -181,6 +223,18 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		runErr = errors.Join(runErr, fmt.Errorf("%w: %s stopped after %s of %s", ErrInterrupted, sc.Name, r.elapsed.Round(time.Millisecond), sc.Duration))
 	}
 	return res, runErr
+}
+
+// clearRunDir removes what an earlier run left in dir: its record and its
+// vegeta results. The reports clear their own files when they are written.
+func clearRunDir(dir string) error {
+	if err := record.Clear(dir); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(dir, VegetaFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("runner: %w", err)
+	}
+	return nil
 }
 
 // leakedGoroutines waits (up to 2 s) for the goroutine count to fall back

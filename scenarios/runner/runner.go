@@ -27,6 +27,8 @@ type runner struct {
 	// breakers are the dependencies' breakers in scenario order, for the
 	// progress line and the snapshots.
 	breakers []*driven
+	// fakes are the dependencies' fakes in scenario order, for observers.
+	fakes []*fakes.Fake
 	// reports is what the breakers report about themselves, for meta.json.
 	reports *record.Reports
 }
@@ -104,7 +106,7 @@ func (r *runner) expect() record.Expect {
 func (r *runner) newFake(i int, now func() time.Time) (*fakes.Fake, error) {
 	dep := r.sc.Dependencies[i]
 	sched := dep.Schedule
-	return fakes.New(fakes.Config{
+	f, err := fakes.New(fakes.Config{
 		Name:     dep.Name,
 		Preset:   dep.Preset,
 		Faults:   dep.Faults,
@@ -120,6 +122,10 @@ func (r *runner) newFake(i int, now func() time.Time) (*fakes.Fake, error) {
 			})
 		},
 	})
+	if err == nil {
+		r.fakes = append(r.fakes, f)
+	}
+	return f, err
 }
 
 // newBreaker builds dependency i's breaker on clock now (nil: the wall
@@ -176,10 +182,13 @@ func (r *runner) progress(at time.Duration, calls uint64) Progress {
 	return p
 }
 
-// writeSnapshots records every breaker's report of itself at run time at.
-func (r *runner) writeSnapshots(at time.Duration) {
+// writeSnapshots records every breaker's report of itself now, by clock:
+// each snapshot with the time it took to take.
+func (r *runner) writeSnapshots(clock func() time.Duration) {
 	for _, d := range r.breakers {
+		at := clock()
 		if s, ok := d.snapshot(at); ok {
+			s.SpanNs = int64(clock() - at)
 			r.w.WriteSnapshot(s)
 		}
 	}

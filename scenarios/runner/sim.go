@@ -99,9 +99,11 @@ func (r *runner) runSim(ctx context.Context) error {
 			break
 		}
 		now = nextArrival
-		for now >= nextTick {
-			r.tick(deps, nextTick, calls)
-			nextTick += time.Second
+		if now >= nextTick {
+			// Snapshots at the moment they are taken: the breaker's state
+			// now, whatever second it belongs to.
+			r.tick(now, calls)
+			nextTick = now.Truncate(time.Second) + time.Second
 		}
 		d := pickDep(deps)
 		seq := d.seq
@@ -153,7 +155,7 @@ func (r *runner) runSim(ctx context.Context) error {
 		now = stopAt
 	}
 	r.elapsed = now
-	r.writeSnapshots(now)
+	r.writeSnapshots(func() time.Duration { return now })
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(now, calls))
 	}
@@ -161,8 +163,8 @@ func (r *runner) runSim(ctx context.Context) error {
 }
 
 // tick writes the per-second snapshots and reports progress.
-func (r *runner) tick(deps []*simDep, at time.Duration, calls uint64) {
-	r.writeSnapshots(at)
+func (r *runner) tick(at time.Duration, calls uint64) {
+	r.writeSnapshots(func() time.Duration { return at })
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(at, calls))
 	}

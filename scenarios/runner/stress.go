@@ -123,7 +123,7 @@ func (r *runner) runStress(ctx context.Context) error {
 				return
 			case <-t.C:
 				at := since()
-				r.writeSnapshots(at)
+				r.writeSnapshots(since)
 				calls := callsMade(callers)
 				if r.opts.Progress != nil && at >= nextProgress {
 					nextProgress = at + r.opts.ProgressEvery
@@ -133,6 +133,7 @@ func (r *runner) runStress(ctx context.Context) error {
 		}
 	})
 
+	defer r.observe()()
 	close(begin)
 	wg.Wait()
 	stop()
@@ -149,7 +150,7 @@ func (r *runner) runStress(ctx context.Context) error {
 	}
 	r.stress = stats
 	r.w.UpdateMeta(func(m *record.Meta) { m.Load.Rate = stats.Rate })
-	r.writeSnapshots(r.elapsed)
+	r.writeSnapshots(since)
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(r.elapsed, stats.Calls))
 	}

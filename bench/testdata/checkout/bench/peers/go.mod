@@ -1,0 +1,3 @@
+module github.com/breakerlab/breakerlab/bench/peers
+
+go 1.26

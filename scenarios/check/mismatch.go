@@ -1,0 +1,383 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// finding is one violation the engine found, for the check it belongs to.
+type finding struct {
+	id    string // the check: "I2", "I4", …
+	rule  int    // the breaker rule the evidence says was broken
+	d     *dep
+	at    int64
+	gen   int32
+	event string
+	msg   string
+}
+
+func (e *engine) find(id string, rule int, at int64, event, format string, args ...any) {
+	if e.silent {
+		return
+	}
+	e.c.findings = append(e.c.findings, finding{id: id, rule: rule, d: e.d, at: at, gen: e.m.g, event: event,
+		msg: fmt.Sprintf(format, args...)})
+}
+
+// what names try ti for a message: "call seq=17", or "dependency request
+// seq=17" for one the client side did not record.
+func (d *dep) what(ti int32) string {
+	t := &d.tries[ti]
+	if t.call < 0 {
+		return fmt.Sprintf("dependency request seq=%d", t.seq)
+	}
+	return fmt.Sprintf("call seq=%d", t.seq)
+}
+
+// mismatch handles attempt i, which the model cannot explain in any order
+// the records allow: a violation, then the breaker's behaviour adopted.
+func (e *engine) mismatch(i int32, p decision) {
+	d, ev := e.d, &e.d.events[i]
+	t := &d.tries[ev.try]
+	// What the breaker reports about this stretch is not judged (R1, R2):
+	// its behaviour contradicts the model here, so the inferred states are
+	// the engine's resynchronisation, not evidence. The stretch runs from
+	// the generation before the current one (the model's transition into
+	// it may be the wrong one) to this attempt.
+	// While the engine then follows the breaker, the stretch goes on.
+	from := d.gens[max(e.m.g-1, 0)].lo
+	defer func() {
+		if e.follow {
+			e.disputedFrom = min(e.disputedFrom, from)
+			return
+		}
+		d.disputes = append(d.disputes, [2]int64{from - e.tol, ev.hi + e.tol})
+	}()
+	switch {
+	case e.m.state == record.StateClosed:
+		e.rejectedWhileClosed(i)
+	case e.m.state == record.StateOpen && t.admitted:
+		e.admittedWhileOpen(i)
+	case e.m.state == record.StateOpen:
+		e.stillOpen(i)
+	case t.admitted:
+		e.admittedOverLimit(i)
+	default:
+		e.rejectedWithFreeSlot(i)
+	}
+}
+
+// rejectedWhileClosed: the model has the circuit closed, the breaker
+// rejected a call. Either it never closed after its probes — it is still
+// half-open, or it reopened (I6, or I7 when a late failure did it) — or it
+// opened early (I2, or I7 when a late result makes up the streak).
+func (e *engine) rejectedWhileClosed(i int32) {
+	d, ev := e.d, &e.d.events[i]
+	t := &d.tries[ev.try]
+	g := &d.gens[e.m.g]
+	lim := e.cfg.HalfOpenMaxCalls
+	closedByModel := e.m.g > 0 && d.gens[e.m.g-1].state == record.StateHalfOpen && !g.adopted && e.beforeOK
+	if closedByModel && (e.m.lastAdmit < 0 || t.reason != record.RejectOpen && e.inFlight(e.m.g) >= lim) {
+		succs, closedAt := e.before.succs, g.at
+		e.undo()
+		if t.reason == record.RejectProbeLimit || t.reason == "" && e.m.probes+e.m.leak >= lim {
+			e.find("I6", 5, ev.lo, d.what(ev.try),
+				"still half-open: after %d probe successes the circuit should have closed at %s, yet %s was rejected at %s for the probe limit",
+				succs, fmtNs(closedAt), d.what(ev.try), fmtNs(ev.lo))
+			e.follow = true
+			e.m.rejects++
+			e.m.lastReject = i
+			return
+		}
+		id, rule, why, at := e.diagnoseReopen()
+		e.find(id, rule, ev.lo, d.what(ev.try), "reopened instead of closing: after %d probe successes the circuit should have closed at %s, yet %s was rejected at %s%s",
+			succs, fmtNs(closedAt), d.what(ev.try), fmtNs(ev.lo), why)
+		e.adoptTrip(i, at, "reopened")
+		return
+	}
+	if len(e.m.fHi) >= e.cfg.FailureThreshold {
+		// Results that overlap may have come in another order, one in
+		// which the streak reached the threshold: not a violation.
+		e.adoptTrip(i, -1, fmt.Sprintf("%d consecutive failures", e.cfg.FailureThreshold))
+		return
+	}
+	id, rule, why := e.diagnoseEarlyTrip()
+	e.find(id, rule, ev.lo, d.what(ev.try), "opened after %d consecutive failures, want %d: %s was rejected at %s%s",
+		e.m.fails, e.cfg.FailureThreshold, d.what(ev.try), fmtNs(ev.lo), why)
+	e.adoptTrip(i, -1, fmt.Sprintf("opened after %d consecutive failures", e.m.fails))
+}
+
+// diagnoseReopen explains a half-open breaker that reopened without a
+// probe failure: a late failure counted (I7, rule 6) or a cancelled probe
+// counted as a failure (rule 8). at is when, if known (else -1).
+func (e *engine) diagnoseReopen() (id string, rule int, why string, at int64) {
+	d := e.d
+	switch {
+	case e.m.lateFailsHalf > 0:
+		lr := d.late[e.m.lastLateFail]
+		lt := &d.tries[lr.try]
+		return "I7", 6, fmt.Sprintf(": the late failure of %s (admitted in generation %d) at %s reopened it",
+			d.what(lr.try), lt.gen, fmtNs(lt.rLo)), d.events[d.resultEv[lr.try]].at
+	case e.m.cancelledProbe >= 0:
+		cp := &d.events[e.m.cancelledProbe]
+		return "I6", 8, fmt.Sprintf(": the cancelled probe %s at %s was counted as a failure (a cancellation is neither)",
+			d.what(cp.try), fmtNs(cp.at)), cp.at
+	}
+	return "I6", 5, "", -1
+}
+
+// adoptTrip starts an open generation the breaker showed at rejection i:
+// at at if the evidence says when (else -1), otherwise after the latest
+// admission and by the rejection, most likely at the latest result in
+// between.
+func (e *engine) adoptTrip(i int32, at int64, reason string) {
+	d, ev := e.d, &e.d.events[i]
+	lo := d.gens[e.m.g].lo
+	if e.m.lastAdmit >= 0 {
+		lo = d.events[e.m.lastAdmit].lo
+	}
+	if at < 0 {
+		at = ev.lo
+		if e.m.lastResult >= 0 && d.events[e.m.lastResult].at >= lo {
+			at = d.events[e.m.lastResult].at
+		}
+	}
+	lo = min(lo, at)
+	at = min(at, ev.hi)
+	e.follow = false
+	e.transition(record.StateOpen, at, lo, ev.hi, reason, -1, true)
+	e.m.rejects, e.m.lastReject = 1, i
+}
+
+// minStreak is the fewest consecutive failures the closed generation before
+// the model's trip can have ended with, counting the successes taken after
+// the trip that may have come before it (their intervals overlap): a
+// failure certainly followed a success only if it began after the success
+// ended.
+func (e *engine) minStreak() int {
+	sHi := e.before.sHi
+	for _, lr := range e.d.late {
+		t := &e.d.tries[lr.try]
+		if lr.landed == e.m.g && t.gen == e.before.g && t.outcome == record.OutcomeSuccess {
+			sHi = max(sHi, e.d.events[e.d.resultEv[lr.try]].hi)
+		}
+	}
+	n := 0
+	for _, lo := range e.before.fLo {
+		if lo > sHi {
+			n++
+		}
+	}
+	return n
+}
+
+// diagnoseEarlyTrip explains an early trip, if one of the known bugs does:
+// a late failure counted (rule 6: I7), cancelled calls counted as failures
+// (rule 8), successes that did not reset the count (rule 1).
+func (e *engine) diagnoseEarlyTrip() (id string, rule int, why string) {
+	ft := e.cfg.FailureThreshold
+	switch {
+	case e.m.lateFails > 0 && e.m.fails+e.m.lateFails >= ft:
+		lr := e.d.late[e.m.lastLateFail]
+		return "I7", 6, fmt.Sprintf("; with the late failure of %s (admitted in generation %d) counted, the streak is %d",
+			e.d.what(lr.try), e.d.tries[lr.try].gen, e.m.fails+e.m.lateFails)
+	case e.m.ignoredRun > 0 && e.m.fails+e.m.ignoredRun >= ft:
+		return "I2", 8, fmt.Sprintf("; with the %d cancelled calls among them counted as failures, the streak is %d (a cancellation is neither success nor failure)",
+			e.m.ignoredRun, e.m.fails+e.m.ignoredRun)
+	case e.m.failsInGen >= ft && e.m.failsInGen > e.m.fails:
+		return "I2", 1, fmt.Sprintf("; %d failures since the circuit last closed: consistent with a success not resetting the count", e.m.failsInGen)
+	}
+	return "I2", 1, ""
+}
+
+// admittedWhileOpen: the model has the circuit open before the recovery
+// timeout, the breaker let a call through. If it never rejected anything
+// since the model's trip (or reopen), it did not open at all (I2, I6);
+// otherwise it half-opened early (I4).
+func (e *engine) admittedWhileOpen(i int32) {
+	d, ev := e.d, &e.d.events[i]
+	g := &d.gens[e.m.g]
+	if e.m.rejects == 0 && !g.adopted && e.beforeOK {
+		if e.before.state == record.StateClosed && e.minStreak() < e.cfg.FailureThreshold {
+			// A success that overlaps the streak may have come inside it:
+			// the breaker need not have opened. Not a violation.
+			e.undo()
+			e.m.fails = len(e.m.fLo)
+			e.admit(i, e.m.g)
+			return
+		}
+		if e.before.state == record.StateClosed {
+			rule, why := e.diagnoseMissedTrip()
+			e.find("I2", rule, ev.lo, d.what(ev.try), "%d consecutive failures (the last at %s) did not open the circuit: %s was admitted at %s%s",
+				e.before.fails, fmtNs(g.at), d.what(ev.try), fmtNs(ev.lo), why)
+		} else {
+			e.find("I6", 5, ev.lo, d.what(ev.try), "the probe failure at %s did not reopen the circuit: %s was admitted at %s",
+				fmtNs(g.at), d.what(ev.try), fmtNs(ev.lo))
+		}
+		fails := e.m.fails
+		e.undo()
+		if e.m.state == record.StateClosed {
+			e.m.fails = max(e.m.fails, fails, e.cfg.FailureThreshold)
+		}
+		e.follow = true
+		e.admit(i, e.m.g)
+		return
+	}
+	rt := e.cfg.RecoveryTimeoutNs
+	e.find("I4", 3, ev.lo, d.what(ev.try), "half-open %s after opening at %s (%s admitted at %s), want the recovery timeout %s",
+		fmtDur(ev.hi-g.at), fmtNs(g.at), d.what(ev.try), fmtNs(ev.lo), fmtDur(rt))
+	e.firstProbe(i, "probe admitted early", true)
+	e.admit(i, e.m.g)
+}
+
+// diagnoseMissedTrip explains a trip that did not come: deadlines counted
+// as ignored (rule 8).
+func (e *engine) diagnoseMissedTrip() (rule int, why string) {
+	if e.before.deadlineRun > 0 && e.before.fails-e.before.deadlineRun < e.cfg.FailureThreshold {
+		return 8, fmt.Sprintf("; %d of them were the caller's deadline (context.DeadlineExceeded), which is a failure: consistent with deadlines counted as ignored", e.before.deadlineRun)
+	}
+	return 1, ""
+}
+
+// stillOpen: past the recovery timeout (and the tolerance) the breaker still
+// rejects as if open (I4), once per open generation.
+func (e *engine) stillOpen(i int32) {
+	d, ev := e.d, &e.d.events[i]
+	g := &d.gens[e.m.g]
+	if !e.m.flagged {
+		e.m.flagged = true
+		e.find("I4", 3, ev.lo, d.what(ev.try), "still open at %s (%s rejected), %s after opening at %s: the recovery timeout is %s (tolerance %s)",
+			fmtNs(ev.lo), d.what(ev.try), fmtDur(ev.lo-g.at), fmtNs(g.at), fmtDur(e.cfg.RecoveryTimeoutNs), fmtDur(e.tol))
+	}
+	e.m.rejects++
+	e.m.lastReject = i
+	e.follow = true // the next admission is the first probe, whenever it comes
+}
+
+// admittedOverLimit: half-open with every probe slot taken, the breaker let
+// another call through. After a probe success it closed early (I6, or I7
+// when a late success made up the count); before any, the probe limit did
+// not hold (I5).
+func (e *engine) admittedOverLimit(i int32) {
+	d, ev := e.d, &e.d.events[i]
+	st := e.cfg.SuccessThreshold
+	if e.m.succs > 0 || e.m.lateSuccs > 0 {
+		id, rule, why := "I6", 5, ""
+		if e.m.lateSuccs > 0 && e.m.succs+e.m.lateSuccs >= st {
+			lr := d.late[e.m.lastLateSucc]
+			id, rule, why = "I7", 6, fmt.Sprintf(" (and the late success of %s, admitted in generation %d)", d.what(lr.try), d.tries[lr.try].gen)
+		}
+		e.find(id, rule, ev.lo, d.what(ev.try), "closed after %d probe successes%s, want %d: %s was admitted at %s with %d probes in flight",
+			e.m.succs, why, st, d.what(ev.try), fmtNs(ev.lo), e.m.probes)
+		e.adoptClose(i)
+		e.admit(i, e.m.g)
+		return
+	}
+	e.find("I5", 4, ev.lo, d.what(ev.try), "%d probes in flight in generation %d, at most %d allowed (in flight: %s)",
+		e.m.probes+1, e.m.g, e.cfg.HalfOpenMaxCalls, d.probeList(e.m.g, 6))
+	e.admit(i, e.m.g)
+}
+
+// adoptClose starts the closed generation the breaker showed by admitting
+// call i beyond the probe limit: it closed at the latest result, at the
+// latest.
+func (e *engine) adoptClose(i int32) {
+	d, ev := e.d, &e.d.events[i]
+	lo := ev.lo
+	if e.m.lastResult >= 0 {
+		lo = d.events[e.m.lastResult].lo
+	}
+	e.follow = false
+	e.transition(record.StateClosed, min(lo, ev.hi), min(lo, ev.hi), ev.hi, fmt.Sprintf("closed after %d probe successes", e.m.succs), -1, true)
+}
+
+// rejectedWithFreeSlot: half-open with a probe slot free, the breaker
+// rejected a call. After a cancelled probe that is a slot it did not give
+// back (I5, rule 8); otherwise it reopened without a probe failure (I6, or
+// I7 when a late failure did it).
+func (e *engine) rejectedWithFreeSlot(i int32) {
+	d, ev := e.d, &e.d.events[i]
+	t := &d.tries[ev.try]
+	lim := e.cfg.HalfOpenMaxCalls
+	if e.m.cancelledProbe >= 0 && t.reason != record.RejectOpen {
+		if !e.m.flagged {
+			e.m.flagged = true
+			cp := &d.events[e.m.cancelledProbe]
+			e.find("I5", 8, ev.lo, d.what(ev.try), "%s was rejected at %s with %d of %d probe slots in use: the cancelled probe %s (at %s) did not give its slot back",
+				d.what(ev.try), fmtNs(ev.lo), e.m.probes, lim, d.what(cp.try), fmtNs(cp.at))
+		}
+		e.m.leak = lim - e.m.probes
+		e.m.rejects++
+		return
+	}
+	id, rule, why, at := e.diagnoseReopen()
+	e.find(id, rule, ev.lo, d.what(ev.try), "half-open→open without a probe failure: %s was rejected at %s with %d of %d probe slots free%s",
+		d.what(ev.try), fmtNs(ev.lo), lim-e.m.probes, lim, why)
+	e.adoptTrip(i, at, "reopened without a probe failure")
+}
+
+// followAttempt takes attempt i while the model follows the breaker: the
+// first clear transition it shows puts the model back in charge.
+func (e *engine) followAttempt(i int32) {
+	d, ev := e.d, &e.d.events[i]
+	t := &d.tries[ev.try]
+	lim := e.cfg.HalfOpenMaxCalls
+	switch e.m.state {
+	case record.StateClosed:
+		if !t.admitted {
+			e.adoptTrip(i, -1, fmt.Sprintf("opened after %d consecutive failures", e.m.fails))
+			return
+		}
+	case record.StateHalfOpen:
+		switch {
+		case t.admitted && e.m.probes+e.m.leak >= lim:
+			e.adoptClose(i)
+		case !t.admitted && e.m.probes+e.m.leak < lim && t.reason != record.RejectProbeLimit:
+			e.adoptTrip(i, -1, "reopened")
+			return
+		}
+	case record.StateOpen:
+		if t.admitted {
+			e.follow = false
+			e.firstProbe(i, "probe admitted", true)
+		}
+	}
+	if t.admitted {
+		e.admit(i, e.m.g)
+	} else {
+		e.m.rejects++
+		e.m.lastReject = i
+	}
+}
+
+// inFlight counts the calls generation g admitted whose results have not
+// been taken.
+func (e *engine) inFlight(g int32) int {
+	n := 0
+	for _, ti := range e.d.gens[g].admitted {
+		if ri := e.d.resultEv[ti]; ri >= 0 && !e.d.taken[ri] {
+			n++
+		}
+	}
+	return n
+}
+
+// probeList lists the probes of generation g still in flight: "seq=3, seq=4".
+func (d *dep) probeList(g int32, n int) string {
+	s, k := "", 0
+	for _, ti := range d.gens[g].admitted {
+		if ri := d.resultEv[ti]; ri < 0 || d.taken[ri] {
+			continue
+		}
+		if k == n {
+			return s + ", …"
+		}
+		if k > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("seq=%d", d.tries[ti].seq)
+		k++
+	}
+	return s
+}
