@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,18 +31,16 @@ Examples:
 
 // catCmd prints run files as JSON lines.
 func catCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	flags := flag.NewFlagSet("cat", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	flags.Usage = func() { fmt.Fprint(stderr, catUsage) }
-	if err := flags.Parse(args); err != nil {
-		return usagef("cat: %v", err)
+	files, err := parseFlags(newFlags("cat", catUsage, stderr), args)
+	if err != nil {
+		return err
 	}
-	if flags.NArg() == 0 {
-		flags.Usage()
+	if len(files) == 0 {
+		fmt.Fprint(stderr, catUsage)
 		return usagef("cat: no file given")
 	}
 	out := bufio.NewWriterSize(stdout, 256<<10)
-	for _, path := range flags.Args() {
+	for _, path := range files {
 		if err := catFile(out, stderr, path); err != nil {
 			out.Flush()
 			return err

@@ -48,7 +48,7 @@ func TestBinaryRoundTripsEdges(t *testing.T) {
 	}
 	deps := []record.DepRequest{
 		{Dep: "a", Seq: math.MaxUint64, AtNs: math.MinInt64, Fault: "hang", LatencyNs: -1, Status: -3, HungUp: true},
-		{Dep: "b", Seq: 1, AtNs: math.MaxInt64, Fault: "none", LatencyNs: math.MaxInt64, Status: 503, Err: "x"},
+		{Dep: "b", Seq: 1, AtNs: math.MaxInt64, Fault: "none", LatencyNs: math.MaxInt64, Status: 503, Err: "x", SeqSent: true},
 	}
 	run, err := record.Read(writeCalls(t, calls, deps))
 	require.NoError(t, err)
