@@ -55,9 +55,15 @@ type counts struct {
 
 	// rejects counts its rejections. flagged says it already has its one
 	// violation of a kind that would otherwise repeat at every call (a late
-	// half-open, a leaked probe slot).
-	rejects int
-	flagged bool
+	// half-open, a leaked probe slot); overLimit that it admitted more
+	// probes than allowed before any success (I5).
+	rejects   int
+	flagged   bool
+	overLimit bool
+	// inFlight and peak count a closed generation's own calls in flight,
+	// now and at most: a breaker that had more in flight than the probe
+	// limit was closed, not half-open.
+	inFlight, peak int
 	// lastAdmit, lastReject and lastResult are the events of its latest
 	// admission, rejection (not for the probe limit) and result (-1: none).
 	lastAdmit, lastReject, lastResult int32
@@ -310,9 +316,13 @@ func (e *engine) admit(i int32, g int32) {
 		return // admitted by the generation before the latest transition
 	}
 	e.m.lastAdmit = i
-	if e.m.state == record.StateHalfOpen {
+	switch e.m.state {
+	case record.StateHalfOpen:
 		e.m.probes++
 		gg.peak = max(gg.peak, e.m.probes)
+	case record.StateClosed:
+		e.m.inFlight++
+		e.m.peak = max(e.m.peak, e.m.inFlight)
 	}
 }
 
@@ -341,6 +351,7 @@ func (e *engine) result(i int32) {
 // closedResult counts a result of the closed generation.
 func (e *engine) closedResult(i int32, t *try) {
 	ev := &e.d.events[i]
+	e.m.inFlight--
 	e.m.streakBounds(ev, t.outcome)
 	switch t.outcome {
 	case record.OutcomeFailure:
