@@ -162,7 +162,7 @@ func TestServedRequestsAreLoggedWhenDone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var got []fakes.Record
 		f, err := fakes.New(fakes.Config{Name: "iam", Faults: fakes.Faults{
-			Latency:  fakes.Latency{P50: 50 * time.Millisecond},
+			Latency: fakes.Latency{P50: 50 * time.Millisecond},
 		}, OnRecord: func(r fakes.Record) { got = append(got, r) }})
 		require.NoError(t, err)
 		c := &http.Client{Transport: fakes.NewRoundTripper(f)}
