@@ -277,6 +277,9 @@ func (e *engine) apply(i int32) {
 	ev := &e.d.events[i]
 	t := &e.d.tries[ev.try]
 	if !t.admitted {
+		if e.m.rejects == 0 && e.m.state == record.StateOpen && e.m.g > 0 {
+			e.laterTrip(ev)
+		}
 		e.m.rejects++
 		if t.reason != record.RejectProbeLimit {
 			e.m.lastReject = i // a probe-limit rejection says it was already half-open
@@ -287,6 +290,33 @@ func (e *engine) apply(i int32) {
 		e.firstProbe(i, "recovery timeout elapsed", false)
 	}
 	e.admit(i, e.m.g)
+}
+
+// laterTrip widens when the current open generation began, at its first
+// rejection ev: a failure of the generation before that may have reached
+// the breaker before ev (their intervals overlap) may have been the one
+// that opened it (a breaker that counts one failure more), so the open
+// period, for the recovery timeout, may have begun as late as that.
+func (e *engine) laterTrip(ev *event) {
+	d, prev := e.d, e.m.g-1
+	hi := int64(math.MinInt64)
+	note := func(ti int32) {
+		t := &d.tries[ti]
+		if r := d.resultEv[ti]; t.gen == prev && t.outcome == record.OutcomeFailure && r >= 0 && d.events[r].lo < ev.hi+e.tol {
+			hi = max(hi, min(d.events[r].hi, ev.hi))
+		}
+	}
+	for k := len(d.late) - 1; k >= 0 && d.late[k].landed == e.m.g; k-- {
+		note(d.late[k].try)
+	}
+	for _, ti := range d.gens[prev].admitted {
+		if r := d.resultEv[ti]; r >= 0 && !d.taken[r] {
+			note(ti)
+		}
+	}
+	if g := &d.gens[e.m.g]; hi > g.hi {
+		g.hi, e.m.hi = hi, hi
+	}
 }
 
 // firstProbe starts the half-open generation that admission i shows: the
@@ -468,6 +498,13 @@ func (e *engine) beforeTransition(i int32) bool {
 	}
 	if t.admitted {
 		e.admit(i, e.before.g)
+		// The transition came after this call was decided: it may have
+		// been later than its cause's interval says (a breaker that counts
+		// one failure more opens at the next one), so the new generation
+		// began by the end of this admission at the latest.
+		g := &e.d.gens[e.m.g]
+		g.hi = max(g.hi, ev.hi)
+		e.m.hi = g.hi
 	}
 	return true
 }
