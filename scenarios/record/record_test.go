@@ -594,3 +594,24 @@ func TestWriterDir(t *testing.T) {
 	require.NoError(t, w.Flush())
 	require.NoError(t, w.Close())
 }
+
+func TestInferredRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	ts := []record.Transition{
+		{Dep: "iam", From: record.StateClosed, To: record.StateOpen, AtNs: 45, Gen: 2, Reason: "5 consecutive failures", Inferred: true, LoNs: 40, HiNs: 50},
+		{Dep: "iam", From: record.StateOpen, To: record.StateHalfOpen, AtNs: 60e9 + 45, Gen: 3, Inferred: true},
+	}
+	require.NoError(t, record.WriteInferred(dir, ts))
+	raw, err := os.ReadFile(filepath.Join(dir, record.InferredFile))
+	require.NoError(t, err)
+	assert.Equal(t, `{"dep":"iam","from":"closed","to":"open","at_ns":45,"gen":2,"reason":"5 consecutive failures","inferred":true,"lo_ns":40,"hi_ns":50}
+{"dep":"iam","from":"open","to":"half-open","at_ns":60000000045,"gen":3,"reason":"","inferred":true}
+`, string(raw))
+	back, err := record.ReadInferred(dir)
+	require.NoError(t, err)
+	assert.Equal(t, ts, back)
+
+	err = record.WriteInferred(dir, []record.Transition{{Dep: "iam", From: record.StateOpen}})
+	assert.ErrorContains(t, err, "inferred.jsonl: transition 1: ")
+	assert.ErrorContains(t, err, "invalid state 0")
+}
