@@ -179,6 +179,7 @@ func newChecker(run *record.Run, opts Options) (*checker, error) {
 		}
 		d.buildEvents(run.Meta.Mode == record.ModeExternal)
 		c.infer(d)
+		c.probeFloor(d)
 		if d.undecided > 0 {
 			c.warnings = append(c.warnings, fmt.Sprintf("%s: %d windows of overlapping calls had too many possible orders to search; what the breaker did there was not judged", d.name, d.undecided))
 		}
