@@ -125,7 +125,7 @@ func Run(run *record.Run, opts Options) (record.Verdict, error) {
 	for _, ch := range v.Checks {
 		v.Passed = v.Passed && ch.Passed
 	}
-	v.Warnings = append(slices.Clone(run.Warnings), c.warnings...)
+	v.Warnings = slices.Concat(run.Meta.Warnings, run.Warnings, c.warnings)
 	v.Observed = c.observed()
 	return v, nil
 }

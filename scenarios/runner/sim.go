@@ -46,7 +46,19 @@ type simDep struct {
 // arrive by the load profile, each admitted call's latency comes from the
 // fake's Simulate, and a min-heap of calls in flight orders completions, so
 // concurrency emerges from overlapping calls. Everything random is seeded.
+// A breaker that starts goroutines makes the run irreproducible: that is a
+// warning in meta.json (simwatch.go).
 func (r *runner) runSim(ctx context.Context) error {
+	var err error
+	w := watchSim(ctx, r.opts.Breaker.Name, func(w *simWatch) { err = r.simLoop(ctx, w) })
+	if w.warning != "" {
+		r.warnings = append(r.warnings, w.warning)
+	}
+	return err
+}
+
+// simLoop is runSim's loop, watched by w after each call into a breaker.
+func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
 	sc := r.sc
 	var now time.Duration
 	clock := func() time.Time { return r.t0.Add(now) }
@@ -62,6 +74,7 @@ func (r *runner) runSim(ctx context.Context) error {
 		}
 		deps[i] = d
 	}
+	w.check(-1)
 	rng := rand.New(rand.NewPCG(r.seed, 0x5eed))
 	shape := sc.Load.Shape(sc.Duration)
 	var (
@@ -77,6 +90,10 @@ func (r *runner) runSim(ctx context.Context) error {
 		now = c.end
 		c.ticket.Done(c.err)
 		d := deps[c.dep]
+		if d.b.two == nil {
+			w.bridges--
+		}
+		w.check(now)
 		a := attempt{admitted: true, err: c.err, gen: c.gen, start: c.start, admit: c.start, done: c.end, end: c.end}
 		rec := a.record(c.seq, d.name, d.client.Fallback)
 		rec.Err = errText(c.err)
@@ -104,6 +121,7 @@ func (r *runner) runSim(ctx context.Context) error {
 			// now, whatever second it belongs to.
 			r.tick(now, calls)
 			nextTick = now.Truncate(time.Second) + time.Second
+			w.check(now)
 		}
 		d := pickDep(deps)
 		seq := d.seq
@@ -112,6 +130,10 @@ func (r *runner) runSim(ctx context.Context) error {
 		n++
 		nextArrival = shape.At(float64(n))
 		t, gen, admitted, err := d.b.allow()
+		if admitted && d.b.two == nil {
+			w.bridges++
+		}
+		w.check(now)
 		if !admitted {
 			a := attempt{err: err, gen: gen, start: now, end: now}
 			rec := a.record(seq, d.name, d.client.Fallback)
