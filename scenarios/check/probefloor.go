@@ -23,8 +23,10 @@ import (
 // In-process (sim, live, stress) the records' intervals bound when the
 // breaker decided and took each result, on the one monotonic clock the
 // runner and the breaker share, so they order events without a tolerance
-// (the tolerance is for the breaker's reading of its clock). External mode
-// sees the breaker from across the network and is not judged here.
+// (the tolerance is for the breaker's reading of its clock); only events
+// at one instant are unordered, but in sim mode, which takes a result before
+// a new call at one instant. External mode sees the breaker from across the
+// network and is not judged here.
 func (c *checker) probeFloor(d *dep) {
 	lim := d.cfg.HalfOpenMaxCalls
 	if lim <= 0 || c.run.Meta.Mode == record.ModeExternal {
@@ -48,7 +50,7 @@ func (c *checker) probeFloor(d *dep) {
 	byALo := func(a, b int32) int { return cmp.Compare(d.tries[a].aLo, d.tries[b].aLo) }
 	slices.SortFunc(admits, byALo)
 	slices.SortFunc(rejects, byALo)
-	for _, w := range d.floorWindows(rejects, results, c.runEnd) {
+	for _, w := range d.floorWindows(rejects, results, c.runEnd, c.run.Meta.Mode == record.ModeSim) {
 		k := sort.Search(len(admits), func(k int) bool { return d.tries[admits[k]].aLo > w.from })
 		var in []int32
 		for ; k < len(admits) && d.tries[admits[k]].aLo < w.end; k++ {
@@ -76,8 +78,9 @@ type floorWindow struct {
 
 // floorWindows returns, for each result that ends a stretch of
 // rejections, the widest window: from the earliest of those rejections.
-// rejects are by aLo; results are any order (sorted here).
-func (d *dep) floorWindows(rejects, results []int32, runEnd int64) []floorWindow {
+// rejects are by aLo; results are any order (sorted here). sim says that a
+// result at the instant of a decision came first.
+func (d *dep) floorWindows(rejects, results []int32, runEnd int64, sim bool) []floorWindow {
 	// Results by when they were taken at the latest; sufMin[k] is the
 	// earliest any of results[k:] can have been taken.
 	slices.SortFunc(results, func(a, b int32) int { return cmp.Compare(d.tries[a].rHi, d.tries[b].rHi) })
@@ -91,7 +94,10 @@ func (d *dep) floorWindows(rejects, results []int32, runEnd int64) []floorWindow
 		rt := &d.tries[r]
 		// The first result that can have come after the decision on r,
 		// which was made no earlier than rt.aLo.
-		k := sort.Search(len(results), func(k int) bool { return d.tries[results[k]].rHi > rt.aLo })
+		k := sort.Search(len(results), func(k int) bool {
+			hi := d.tries[results[k]].rHi
+			return hi > rt.aLo || hi == rt.aLo && !sim
+		})
 		w := floorWindow{reject: r, from: rt.aHi, end: sufMin[k]}
 		if n := len(out); n > 0 && out[n-1].end == w.end {
 			if w.from < out[n-1].from {
