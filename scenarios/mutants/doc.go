@@ -13,7 +13,7 @@
 //	impls := append([]runner.Implementation{mutants.Control()}, mutants.All()...)
 //	m, err := mutants.RunMatrix(ctx, impls, mutants.RuleScenarios, "out")
 //	if err != nil { return err }
-//	fmt.Print(m.Markdown()) // mutant-no-generation-check | … | late-results: I7:6 | …
+//	fmt.Print(m.Markdown()) // … | mutant-no-generation-check | pass | pass | I7:6 opens | pass | pass | …
 //
 // 'make mutants' prints the matrix over the whole sim library; the tests
 // keep the one over [RuleScenarios] in docs/mutants.md.
