@@ -49,15 +49,15 @@ type simDep struct {
 // A breaker that starts goroutines makes the run irreproducible: that is a
 // warning in meta.json (simwatch.go).
 func (r *runner) runSim(ctx context.Context) error {
-	var err error
-	w := watchSim(ctx, r.opts.Breaker.Name, func(w *simWatch) { err = r.simLoop(ctx, w) })
+	w := newSimWatch(ctx, r.opts.Breaker.Name)
+	err := r.simLoop(ctx, w)
 	if w.warning != "" {
 		r.warnings = append(r.warnings, w.warning)
 	}
 	return err
 }
 
-// simLoop is runSim's loop, watched by w after each call into a breaker.
+// simLoop is runSim's loop; w watches each call into a breaker.
 func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
 	sc := r.sc
 	var now time.Duration
@@ -69,12 +69,14 @@ func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
 		if d.fake, err = r.newFake(i, clock); err != nil {
 			return err
 		}
-		if d.b, err = r.newBreaker(i, clock); err != nil {
+		w.enter()
+		d.b, err = r.newBreaker(i, clock)
+		w.leave(-1)
+		if err != nil {
 			return err
 		}
 		deps[i] = d
 	}
-	w.check(-1)
 	rng := rand.New(rand.NewPCG(r.seed, 0x5eed))
 	shape := sc.Load.Shape(sc.Duration)
 	var (
@@ -88,12 +90,13 @@ func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
 	nextArrival := shape.At(0)
 	complete := func(c simCall) {
 		now = c.end
-		c.ticket.Done(c.err)
 		d := deps[c.dep]
 		if d.b.two == nil {
 			w.bridges--
 		}
-		w.check(now)
+		w.enter()
+		c.ticket.Done(c.err)
+		w.leave(now)
 		a := attempt{admitted: true, err: c.err, gen: c.gen, start: c.start, admit: c.start, done: c.end, end: c.end}
 		rec := a.record(c.seq, d.name, d.client.Fallback)
 		rec.Err = errText(c.err)
@@ -119,9 +122,8 @@ func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
 		if now >= nextTick {
 			// Snapshots at the moment they are taken: the breaker's state
 			// now, whatever second it belongs to.
-			r.tick(now, calls)
+			r.tick(now, calls, w)
 			nextTick = now.Truncate(time.Second) + time.Second
-			w.check(now)
 		}
 		d := pickDep(deps)
 		seq := d.seq
@@ -129,11 +131,12 @@ func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
 		calls++
 		n++
 		nextArrival = shape.At(float64(n))
+		w.enter()
 		t, gen, admitted, err := d.b.allow()
 		if admitted && d.b.two == nil {
 			w.bridges++
 		}
-		w.check(now)
+		w.leave(now)
 		if !admitted {
 			a := attempt{err: err, gen: gen, start: now, end: now}
 			rec := a.record(seq, d.name, d.client.Fallback)
@@ -177,16 +180,16 @@ func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
 		now = stopAt
 	}
 	r.elapsed = now
-	r.writeSnapshots(func() time.Duration { return now })
-	if r.opts.Progress != nil {
-		r.opts.Progress(r.progress(now, calls))
-	}
+	r.tick(now, calls, w)
 	return nil // an interruption is reported by Run, from ctx
 }
 
-// tick writes the per-second snapshots and reports progress.
-func (r *runner) tick(at time.Duration, calls uint64) {
+// tick writes the breakers' snapshots at run time at (watched by w) and
+// reports progress.
+func (r *runner) tick(at time.Duration, calls uint64, w *simWatch) {
+	w.enter()
 	r.writeSnapshots(func() time.Duration { return at })
+	w.leave(at)
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(at, calls))
 	}

@@ -15,38 +15,47 @@ import (
 // A sim run is reproducible from its seed only if the breaker does all its
 // work in the goroutine that calls it: one that starts goroutines (a timer,
 // a listener called asynchronously, Execute with its own timeout) runs on
-// the scheduler's whims. simWatch notices one. The sim loop runs under a
-// pprof label, which every goroutine it starts inherits; after each call
-// into the breaker a cheap goroutine count is compared with what the run
-// accounts for, and only when it is higher does a goroutine profile tell
-// the run's own goroutines (the loop, the bridges to an Execute-only
-// breaker) from the breaker's. Goroutines of the rest of the process carry
-// no label and are never blamed.
+// the scheduler's whims. simWatch notices one. Each call into the breaker
+// runs under a pprof label, which every goroutine it starts inherits; after
+// it a cheap goroutine count is compared with what the run accounts for,
+// and only when it is higher does a goroutine profile tell the breaker's
+// goroutines from the bridges to an Execute-only breaker (driver.go) and
+// from the rest of the process's (the record writer's, a progress
+// printer's, other tests'), which carry no label.
 
-// simLabel is the pprof label key of a sim run's goroutines.
+// simLabel is the pprof label key of a sim run's calls into its breakers.
 const simLabel = "breakerlab-sim"
 
 // simRuns numbers sim runs, for their label values.
 var simRuns atomic.Uint64
 
-// simWatch watches one sim run's goroutines.
+// simWatch watches one sim run's breakers for goroutines.
 type simWatch struct {
 	impl    string
-	label   string // this run's label value
-	base    int    // the process's goroutines the run does not account for
-	bridges int    // bridged Execute calls in flight (driver.go)
-	warning string // set once a breaker goroutine was seen
+	label   string          // this run's label value
+	on, off context.Context // the labels inside a call into the breaker, and outside
+	base    int             // the process's goroutines the run does not account for
+	bridges int             // bridged Execute calls in flight (driver.go)
+	warning string          // set once a breaker goroutine was seen
 }
 
-// watchSim runs fn, the sim loop, under the run's label, with a watch whose
+// newSimWatch returns a watch for a sim run of implementation impl whose
 // baseline is the process's goroutines now.
-func watchSim(ctx context.Context, impl string, fn func(w *simWatch)) *simWatch {
-	w := &simWatch{impl: impl, label: strconv.FormatUint(simRuns.Add(1), 10)}
-	pprof.Do(ctx, pprof.Labels(simLabel, w.label), func(context.Context) {
-		w.base = runtime.NumGoroutine()
-		fn(w)
-	})
+func newSimWatch(ctx context.Context, impl string) *simWatch {
+	w := &simWatch{impl: impl, label: strconv.FormatUint(simRuns.Add(1), 10), off: ctx}
+	w.on = pprof.WithLabels(ctx, pprof.Labels(simLabel, w.label))
+	w.base = runtime.NumGoroutine()
 	return w
+}
+
+// enter labels this goroutine before a call into the breaker.
+func (w *simWatch) enter() { pprof.SetGoroutineLabels(w.on) }
+
+// leave takes the label off after a call into the breaker at run time at
+// (-1: while the breakers are created) and looks for goroutines it started.
+func (w *simWatch) leave(at time.Duration) {
+	pprof.SetGoroutineLabels(w.off)
+	w.check(at)
 }
 
 // check looks for goroutines the breaker started, at run time at (-1:
@@ -74,8 +83,8 @@ func (w *simWatch) check(at time.Duration) {
 		w.impl, foreign, when, first)
 }
 
-// foreign counts the goroutines that carry this run's label and are neither
-// the sim loop nor a bridge, and names the function of the first.
+// foreign counts the goroutines that carry this run's label and are not
+// bridges, and names the function of the first.
 func (w *simWatch) foreign() (n int, first string) {
 	var buf bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
@@ -91,7 +100,7 @@ func (w *simWatch) foreign() (n int, first string) {
 		}
 		count, _, _ := strings.Cut(lines[0], " @")
 		k, err := strconv.Atoi(strings.TrimSpace(count))
-		if err != nil || strings.Contains(rec, "runner.(*runner).runSim") || strings.Contains(rec, "runner.(*driven).allow") {
+		if err != nil || strings.Contains(rec, "runner.(*driven).allow") {
 			continue
 		}
 		if n == 0 {
