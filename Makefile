@@ -23,7 +23,7 @@ DEMO_SCENARIOS := nfr6-iam-outage nfr6-eris-outage nfr6-policy-outage \
 	nfr6-llm-gateway-outage nfr6-data-governance-outage nfr6-ubi-outage \
 	live-iam-outage
 
-.PHONY: all test bench lint check-deps demo gate gate-ab build race
+.PHONY: all test bench lint check-deps demo gate gate-ab build race mutants
 
 all: lint check-deps test
 
@@ -82,6 +82,11 @@ gate-ab: build
 	cat $(OUT)/gate-ab/base-*.txt > $(OUT)/gate-ab/base.txt
 	cat $(OUT)/gate-ab/head-*.txt > $(OUT)/gate-ab/head.txt
 	./bin/breakerlab gate --baseline $(OUT)/gate-ab/base.txt --current $(OUT)/gate-ab/head.txt
+
+## mutants: every planted bug (scenarios/mutants) against the whole sim
+## library; fails when docs/mutants.md's matrices drift, UPDATE=1 rewrites them.
+mutants:
+	$(GO) test -count=1 -run 'TestMatrix|TestEveryMutantIsCaught' -v ./scenarios/mutants -library $(if $(UPDATE),-update)
 
 ## race: the race-stress scenario, run by a race-enabled binary.
 race:

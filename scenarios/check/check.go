@@ -138,7 +138,7 @@ func Judge(run *record.Run, opts Options) (record.Verdict, []record.Transition, 
 	for _, ch := range v.Checks {
 		v.Passed = v.Passed && ch.Passed
 	}
-	v.Warnings = append(slices.Clone(run.Warnings), c.warnings...)
+	v.Warnings = slices.Concat(run.Meta.Warnings, run.Warnings, c.warnings)
 	v.Observed = c.observed()
 	return v, c.inferred(), nil
 }
@@ -181,6 +181,7 @@ func newChecker(run *record.Run, opts Options) (*checker, error) {
 		}
 		d.buildEvents(run.Meta.Mode == record.ModeExternal)
 		c.infer(d)
+		c.probeFloor(d)
 		if d.undecided > 0 {
 			c.warnings = append(c.warnings, fmt.Sprintf("%s: %d windows of overlapping calls had too many possible orders to search; what the breaker did there was not judged", d.name, d.undecided))
 		}

@@ -82,6 +82,13 @@ func TestI2FailureThreshold(t *testing.T) {
 			timed(f.fail(200, 250), 200, 240)
 			f.ok(1000, 1100)
 		}},
+		{name: "live: a success that began after the tripping failure did not break the streak", mode: record.ModeLive, build: func(f *fixture) {
+			f.fail(0, 100)
+			f.fail(100, 200)
+			timed(f.fail(200, 250), 200, 240)
+			timed(f.ok(150, 300), 150, 290) // its result came 40 ms after the trip, beyond the 1 ms tolerance
+			f.ok(310, 400)
+		}, want: []string{"I2"}, msg: "3 consecutive failures (the last at 0.25s) did not open the circuit: call seq=5 was admitted at 0.31s", rule: 1},
 		{name: "sim: the same success came before the streak", build: func(f *fixture) {
 			f.fail(0, 100)
 			f.fail(100, 200)
@@ -196,6 +203,17 @@ func TestI5ProbeLimit(t *testing.T) {
 				timed(f.cancel(10400, 10401), 10400, 10401)
 			}
 		}, want: []string{"I5"}, msg: "3 probes in flight in generation 2, at most 2 allowed", rule: 4},
+		{name: "stress: a burst of probes too tangled to order", mode: record.ModeStress, build: func(f *fixture) {
+			// 30 callers get in at once after the recovery timeout, while
+			// others are rejected: too many overlapping events for the
+			// window search, yet all were admitted after the rejections while open
+			// and before any result came back.
+			f.halfOpen()
+			for i := range 30 {
+				timed(f.ok(10290+i, 10501+i), 10330+i, 10500+i)
+				f.reject(10295 + i).Reject = record.RejectProbeLimit
+			}
+		}, want: []string{"I5"}, msg: "30 calls were in flight at once at 10.359s, at most 2 allowed: all were admitted after call seq=4 was rejected at 0.4s", rule: 4},
 	})
 }
 
@@ -224,6 +242,14 @@ func TestI6Probes(t *testing.T) {
 			f.ok(10510, 11000)
 			f.reject(10520)
 		}, want: []string{"I6"}, msg: "still half-open: after 2 probe successes the circuit should have closed at 10.45s", rule: 5},
+		{name: "still half-open after two successes, with a probe of its own in flight", build: func(f *fixture) {
+			f.halfOpen()
+			f.ok(10300, 10400)
+			f.ok(10310, 10450)
+			f.ok(10420, 11000) // a probe in the slot the first success freed
+			f.ok(10500, 11000)
+			f.reject(10520).Reject = record.RejectProbeLimit
+		}, want: []string{"I6"}, msg: "still half-open: after 2 probe successes the circuit should have closed at 10.45s, yet call seq=10 was rejected at 10.52s for the probe limit", rule: 5},
 		{name: "a probe failure does not reopen", build: func(f *fixture) {
 			f.halfOpen()
 			f.fail(10300, 10400)
@@ -272,6 +298,16 @@ func TestI7LateResults(t *testing.T) {
 			f.ok(10500, 11000)
 			f.ok(10510, 11000)
 		}, want: []string{"I7"}, msg: "closed after 1 probe successes (and the late success of call seq=3, admitted in generation 0), want 2", rule: 6},
+		{name: "a late success frees a probe slot", build: func(f *fixture) {
+			f.fail(0, 100)
+			f.fail(100, 200)
+			f.ok(150, 10350) // admitted closed, succeeds while half-open with both slots taken
+			f.fail(200, 300)
+			f.reject(400)
+			f.ok(10300, 11000)
+			f.ok(10310, 11000)
+			f.ok(10360, 11000) // admitted in the slot the late success freed
+		}, want: []string{"I7"}, msg: "call seq=8 was admitted at 10.36s with 2 probes in flight, at most 2 allowed: the late success of call seq=3 (admitted in generation 0) at 10.35s was taken as a probe's, freeing its slot", rule: 6},
 		{name: "a late failure counted towards a trip", build: func(f *fixture) {
 			f.opened()
 			f.fail(250, 20700) // admitted closed, fails in the next closed generation

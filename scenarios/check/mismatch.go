@@ -78,7 +78,9 @@ func (e *engine) rejectedWhileClosed(i int32) {
 	g := &d.gens[e.m.g]
 	lim := e.cfg.HalfOpenMaxCalls
 	closedByModel := e.m.g > 0 && d.gens[e.m.g-1].state == record.StateHalfOpen && !g.adopted && e.beforeOK
-	stillHalf := t.reason != record.RejectOpen && e.m.peak <= lim && e.inFlight(e.m.g) >= lim
+	// Still half-open, its slots would hold the probes still in flight and
+	// the calls admitted since the model closed.
+	stillHalf := closedByModel && t.reason != record.RejectOpen && e.m.peak <= lim && e.inFlight(e.m.g-1)+e.inFlight(e.m.g) >= lim
 	if closedByModel && (e.m.lastAdmit < 0 || stillHalf) {
 		succs, closedAt := e.before.succs, g.at
 		e.undo()
@@ -153,15 +155,17 @@ func (e *engine) adoptTrip(i int32, at int64, reason string) {
 
 // minStreak is the fewest consecutive failures the closed generation before
 // the model's trip can have ended with, counting the successes taken after
-// the trip that may have come before it (their intervals overlap): a
-// failure certainly followed a success only if it began after the success
-// ended.
+// the trip that may have come before it (their intervals overlap the
+// tripping event's, within the tolerance): a failure certainly followed a
+// success only if it began after the success ended. A success that began
+// after the trip cannot have broken the streak.
 func (e *engine) minStreak() int {
 	sHi := e.before.sHi
 	for _, lr := range e.d.late {
 		t := &e.d.tries[lr.try]
-		if lr.landed == e.m.g && t.gen == e.before.g && t.outcome == record.OutcomeSuccess {
-			sHi = max(sHi, e.d.events[e.d.resultEv[lr.try]].hi)
+		ev := &e.d.events[e.d.resultEv[lr.try]]
+		if lr.landed == e.m.g && t.gen == e.before.g && t.outcome == record.OutcomeSuccess && ev.lo < e.beforeHi+e.tol {
+			sHi = max(sHi, ev.hi)
 		}
 	}
 	n := 0
@@ -275,11 +279,20 @@ func (e *engine) diagnoseLateOpen(ev *event) (id string, rule int, why string) {
 
 // admittedOverLimit: half-open with every probe slot taken, the breaker let
 // another call through. After a probe success it closed early (I6, or I7
-// when a late success made up the count); before any, the probe limit did
-// not hold (I5).
+// when a late success made up the count); after no probe success but a
+// late one, with the limit held so far, it took the late result as a
+// probe's, which freed a slot (I7); otherwise the probe limit did not hold
+// (I5).
 func (e *engine) admittedOverLimit(i int32) {
 	d, ev := e.d, &e.d.events[i]
 	st := e.cfg.SuccessThreshold
+	if !e.m.overLimit && e.m.succs == 0 && e.m.lateSuccs > 0 && e.m.lateSuccs < st {
+		lr := d.late[e.m.lastLateSucc]
+		e.find("I7", 6, ev.lo, d.what(ev.try), "%s was admitted at %s with %d probes in flight, at most %d allowed: the late success of %s (admitted in generation %d) at %s was taken as a probe's, freeing its slot",
+			d.what(ev.try), fmtNs(ev.lo), e.m.probes, e.cfg.HalfOpenMaxCalls, d.what(lr.try), d.tries[lr.try].gen, fmtNs(d.tries[lr.try].rLo))
+		e.admit(i, e.m.g)
+		return
+	}
 	if !e.m.overLimit && (e.m.succs > 0 || e.m.lateSuccs > 0) {
 		id, rule, why := "I6", 5, ""
 		if e.m.lateSuccs > 0 && e.m.succs+e.m.lateSuccs >= st {

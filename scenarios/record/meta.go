@@ -75,6 +75,11 @@ type Meta struct {
 	// up. Such a run did not test what the scenario asks. An addition to
 	// the contract.
 	Shortfall string `json:"shortfall,omitempty"`
+	// Warnings are the runner's notes on what did not fail a check but
+	// makes the run less than it seems, e.g. a sim run that a breaker's own
+	// goroutines made irreproducible. The checker copies them into the
+	// verdict's warnings. An addition to the contract.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Incomplete says why the run did not run as planned — interrupted, killed

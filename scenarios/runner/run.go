@@ -205,6 +205,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		if r.reports != nil {
 			m.Reports = r.reports
 		}
+		m.Warnings = r.warnings
 		if errors.Is(runErr, ErrRateShort) && r.live != nil {
 			l := r.live
 			m.Shortfall = fmt.Sprintf("%.0f/s of %.0f/s (%.0f%%)", l.AchievedRate, l.TargetRate, 100*l.AchievedRate/l.TargetRate)

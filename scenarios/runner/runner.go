@@ -32,6 +32,9 @@ type runner struct {
 	fakes []*fakes.Fake
 	// reports is what the breakers report about themselves, for meta.json.
 	reports *record.Reports
+	// warnings are the run's notes for meta.json: what did not fail a check
+	// but makes the run less than it seems.
+	warnings []string
 }
 
 // meta builds meta.json's contents.

@@ -46,7 +46,19 @@ type simDep struct {
 // arrive by the load profile, each admitted call's latency comes from the
 // fake's Simulate, and a min-heap of calls in flight orders completions, so
 // concurrency emerges from overlapping calls. Everything random is seeded.
+// A breaker that starts goroutines makes the run irreproducible: that is a
+// warning in meta.json (simwatch.go).
 func (r *runner) runSim(ctx context.Context) error {
+	w := newSimWatch(ctx, r.opts.Breaker.Name)
+	err := r.simLoop(ctx, w)
+	if w.warning != "" {
+		r.warnings = append(r.warnings, w.warning)
+	}
+	return err
+}
+
+// simLoop is runSim's loop; w watches each call into a breaker.
+func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
 	sc := r.sc
 	var now time.Duration
 	clock := func() time.Time { return r.t0.Add(now) }
@@ -57,7 +69,10 @@ func (r *runner) runSim(ctx context.Context) error {
 		if d.fake, err = r.newFake(i, clock); err != nil {
 			return err
 		}
-		if d.b, err = r.newBreaker(i, clock); err != nil {
+		w.enter()
+		d.b, err = r.newBreaker(i, clock)
+		w.leave(-1)
+		if err != nil {
 			return err
 		}
 		deps[i] = d
@@ -75,8 +90,13 @@ func (r *runner) runSim(ctx context.Context) error {
 	nextArrival := shape.At(0)
 	complete := func(c simCall) {
 		now = c.end
-		c.ticket.Done(c.err)
 		d := deps[c.dep]
+		if d.b.two == nil {
+			w.bridges--
+		}
+		w.enter()
+		c.ticket.Done(c.err)
+		w.leave(now)
 		a := attempt{admitted: true, err: c.err, gen: c.gen, start: c.start, admit: c.start, done: c.end, end: c.end}
 		rec := a.record(c.seq, d.name, d.client.Fallback)
 		rec.Err = errText(c.err)
@@ -102,7 +122,7 @@ func (r *runner) runSim(ctx context.Context) error {
 		if now >= nextTick {
 			// Snapshots at the moment they are taken: the breaker's state
 			// now, whatever second it belongs to.
-			r.tick(now, calls)
+			r.tick(now, calls, w)
 			nextTick = now.Truncate(time.Second) + time.Second
 		}
 		d := pickDep(deps)
@@ -111,7 +131,12 @@ func (r *runner) runSim(ctx context.Context) error {
 		calls++
 		n++
 		nextArrival = shape.At(float64(n))
+		w.enter()
 		t, gen, admitted, err := d.b.allow()
+		if admitted && d.b.two == nil {
+			w.bridges++
+		}
+		w.leave(now)
 		if !admitted {
 			a := attempt{err: err, gen: gen, start: now, end: now}
 			rec := a.record(seq, d.name, d.client.Fallback)
@@ -155,16 +180,16 @@ func (r *runner) runSim(ctx context.Context) error {
 		now = stopAt
 	}
 	r.elapsed = now
-	r.writeSnapshots(func() time.Duration { return now })
-	if r.opts.Progress != nil {
-		r.opts.Progress(r.progress(now, calls))
-	}
+	r.tick(now, calls, w)
 	return nil // an interruption is reported by Run, from ctx
 }
 
-// tick writes the per-second snapshots and reports progress.
-func (r *runner) tick(at time.Duration, calls uint64) {
+// tick writes the breakers' snapshots at run time at (watched by w) and
+// reports progress.
+func (r *runner) tick(at time.Duration, calls uint64, w *simWatch) {
+	w.enter()
 	r.writeSnapshots(func() time.Duration { return at })
+	w.leave(at)
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.progress(at, calls))
 	}

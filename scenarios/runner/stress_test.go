@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -138,64 +137,6 @@ func maxInFlight(calls []record.Call) int {
 		peak = max(peak, n)
 	}
 	return peak
-}
-
-// racyStress makes many callers retry a half-open circuit at once: slow
-// probes (5 ms), a recovery timeout of 2 ms, rejected callers back at once.
-const racyStress = `name: racy-stress
-mode: stress
-seed: 9
-duration: 20s
-dependencies:
-  - name: slow
-    breaker: {failure_threshold: 3, success_threshold: 2, recovery_timeout: 2ms, half_open_max_calls: 2}
-    faults:
-      latency: {p50: 5ms, dist: fixed}
-    flap: {period: 100ms, duty: 0.5, faults: {error_rate: 0.5}}
-stress: {goroutines: 32, iterations: 150, backoff: 50us}
-expect:
-  max_rejection_p99: 100ms # the toy rejects under its one mutex: on a loaded machine that is slow, and not the point
-`
-
-// TestStressCatchesCheckThenAct drives a breaker whose half-open admission
-// is a check-then-act race. Sim mode, one goroutine, cannot see the bug:
-// the half-open stampede passes. A stress run can: more probes than
-// HalfOpenMaxCalls get in (I5). The same breaker without the bug passes it.
-func TestStressCatchesCheckThenAct(t *testing.T) {
-	stampede, err := scenarios.Builtin("half-open-stampede")
-	require.NoError(t, err)
-	res, err := Run(context.Background(), stampede, Options{Out: t.TempDir(), Breaker: toyImpl(toyCheckThenAct)})
-	require.NoError(t, err)
-	assert.True(t, res.Passed(), "in sim the bug never shows: %v", failedIDs(res))
-
-	sc, err := scenarios.Parse("racy-stress.yaml", []byte(racyStress))
-	require.NoError(t, err)
-	res, err = Run(context.Background(), sc, Options{Out: t.TempDir(), Breaker: toyImpl(toyCorrect)})
-	require.NoError(t, err)
-	keepOnFailure(t, res)
-	if !assert.True(t, res.Passed(), "the toy breaker without the bug: %v", failedIDs(res)) {
-		for _, c := range res.Verdict.Checks {
-			for _, v := range c.Violations {
-				t.Logf("%s %s %s\n  %s", v.ID, v.Event, v.Message, strings.Join(v.Context, "\n  "))
-			}
-		}
-	}
-
-	res, err = Run(context.Background(), sc, Options{Out: t.TempDir(), Breaker: toyImpl(toyCheckThenAct)})
-	require.NoError(t, err)
-	if !assert.False(t, res.Passed()) || !assert.Contains(t, failedIDs(res), "I5") {
-		for _, c := range res.Verdict.Checks {
-			t.Logf("%s %v %s", c.ID, c.Passed, c.Detail)
-		}
-		t.Log(res.Verdict.Warnings)
-	}
-	assert.Contains(t, failedIDs(res), "I5", "too many probes in flight")
-	c, ok := res.Verdict.Check("I5")
-	require.True(t, ok)
-	require.NotEmpty(t, c.Violations)
-	assert.Contains(t, c.Violations[0].Message, "probes in flight in generation")
-	assert.Equal(t, "slow", c.Violations[0].Dep)
-	t.Log(c.Detail, ": ", c.Violations[0].Message)
 }
 
 func failedIDs(res *Result) []string {
