@@ -25,6 +25,7 @@ type Decision struct {
 	errStr    string // the record's err text
 	bodyBytes int    // 0: the default JSON body
 	bps       int64  // slow_body bandwidth
+	seqSent   bool   // the client sent Seq (else it is the fake's count)
 }
 
 // Decide returns the decision for request seq at the fake's current time,
@@ -97,7 +98,11 @@ func bodySize(bodyBytes int) int {
 }
 
 // record counts d and logs it: in the ring, then to OnRecord.
-func (f *Fake) record(d *Decision) {
+func (f *Fake) record(d *Decision) { f.log(d, d.Latency, false) }
+
+// log counts d and logs it, served in took (hungUp: the client went away
+// first).
+func (f *Fake) log(d *Decision, took time.Duration, hungUp bool) {
 	f.counts[d.Kind].Add(1)
 	for { // lastSeq = max(lastSeq, d.Seq)
 		last := f.lastSeq.Load()
@@ -107,9 +112,9 @@ func (f *Fake) record(d *Decision) {
 	}
 	rec := Record{
 		Fake: f.name, Seq: d.Seq, At: d.At, Elapsed: d.Elapsed, Fault: kindNames[d.Kind],
-		Latency: d.Latency, Status: d.Status, Err: d.errStr,
+		Latency: took, Status: d.Status, Err: d.errStr, HungUp: hungUp, SeqSent: d.seqSent,
 	}
-	if d.Kind == KindHang {
+	if took == Forever {
 		rec.Latency = 0 // unknown: the client decides
 	}
 	f.mu.Lock()

@@ -1,6 +1,8 @@
 package fakes
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -60,8 +62,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := f.inFlight.Add(1)
 	defer f.inFlight.Add(-1)
 	d := f.decide(seq, n)
-	f.record(&d)
+	d.seqSent = ok
 	ctx := r.Context()
+	// Logged once served: how long it really took, and whether the client
+	// hung up first (not the server closing under it).
+	defer func() {
+		hungUp := ctx.Err() != nil && !errors.Is(context.Cause(ctx), errServerClosing)
+		f.log(&d, f.now().Sub(d.At), hungUp)
+	}()
 	switch d.Kind {
 	case KindHang:
 		<-ctx.Done() // the client gave up, or the server is closing

@@ -21,6 +21,13 @@ type Record struct {
 	Latency time.Duration `json:"latency_ns"` // latency applied; 0 for a hang (the client decides)
 	Status  int           `json:"status"`     // HTTP status answered; 0 without an answer
 	Err     string        `json:"err"`        // "" when none, else e.g. "injected error"
+	// HungUp is set when the client went away before the answer was
+	// complete (over HTTP: a request is logged once served, with Latency
+	// the time it really took). Omitted from JSON when false.
+	HungUp bool `json:"hung_up,omitempty"`
+	// SeqSent is set when the client sent Seq in a header; otherwise Seq
+	// is the fake's own count. Omitted from JSON when false.
+	SeqSent bool `json:"seq_sent,omitempty"`
 }
 
 // AppendJSON appends r's JSON form, without a newline, to b. It does not
@@ -42,6 +49,12 @@ func (r Record) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(r.Status), 10)
 	b = append(b, `,"err":`...)
 	b = appendJSONString(b, r.Err)
+	if r.HungUp {
+		b = append(b, `,"hung_up":true`...)
+	}
+	if r.SeqSent {
+		b = append(b, `,"seq_sent":true`...)
+	}
 	return append(b, '}')
 }
 

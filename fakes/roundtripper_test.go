@@ -155,3 +155,49 @@ func TestBodyBytes(t *testing.T) {
 		}
 	}
 }
+
+// Over HTTP a request is logged once served: how long it really took,
+// whether the client hung up first, and whether it sent its seq.
+func TestServedRequestsAreLoggedWhenDone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var got []fakes.Record
+		f, err := fakes.New(fakes.Config{Name: "iam", Faults: fakes.Faults{
+			Latency: fakes.Latency{P50: 50 * time.Millisecond},
+		}, OnRecord: func(r fakes.Record) { got = append(got, r) }})
+		require.NoError(t, err)
+		c := &http.Client{Transport: fakes.NewRoundTripper(f)}
+
+		resp, err := get(t, c, "http://iam.test/", 0) // answered in full
+		require.NoError(t, err)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://iam.test/", nil)
+		req.Header.Set(fakes.HeaderSeq, "1")
+		_, err = c.Do(req) // the client gives up after 10 ms
+		cancel()
+		require.Error(t, err)
+		synctest.Wait()
+
+		ctx, cancel = context.WithTimeout(context.Background(), 30*time.Millisecond)
+		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, "http://iam.test/", nil)
+		_, err = c.Do(req) // no seq sent: the fake's own count, 0
+		cancel()
+		require.Error(t, err)
+		synctest.Wait()
+
+		require.Len(t, got, 3)
+		assert.Equal(t, []int64{0, 1, 0}, []int64{got[0].Seq, got[1].Seq, got[2].Seq})
+		assert.Equal(t, 50*time.Millisecond, got[0].Latency)
+		assert.False(t, got[0].HungUp)
+		assert.True(t, got[0].SeqSent)
+		assert.Equal(t, 10*time.Millisecond, got[1].Latency)
+		assert.True(t, got[1].HungUp)
+		assert.True(t, got[1].SeqSent)
+		assert.Equal(t, "latency", got[2].Fault)
+		assert.Equal(t, 30*time.Millisecond, got[2].Latency)
+		assert.True(t, got[2].HungUp)
+		assert.False(t, got[2].SeqSent)
+	})
+}

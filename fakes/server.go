@@ -11,6 +11,10 @@ import (
 	"time"
 )
 
+// errServerClosing is why a request's context ends when its server closes,
+// as opposed to its client hanging up.
+var errServerClosing = errors.New("fakes: server closing")
+
 // downPollInterval is how often a server checks whether its fakes are all
 // down (a schedule can take them down at any moment); a control request
 // checks at once.
@@ -57,7 +61,7 @@ type Server struct {
 	control     http.Handler // nil with NoControl
 	shared      bool         // the control API is on addr
 	ctx         context.Context
-	cancel      context.CancelFunc // cancels ctx: ends hangs and waits at Close
+	cancel      context.CancelCauseFunc // cancels ctx with errServerClosing: ends hangs and waits at Close
 	kick        chan struct{}
 	wg          sync.WaitGroup
 
@@ -107,7 +111,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		s.controlAddr = ctlLn.Addr().String()
 	}
 	s.addr = ln.Addr().String()
-	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.ctx, s.cancel = context.WithCancelCause(context.Background())
 	base := func(net.Listener) context.Context { return s.ctx }
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, BaseContext: base}
 	if cfg.ControlAddr != NoControl {
@@ -208,7 +212,7 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	s.cancel() // ends hangs, latencies and slow bodies at once
+	s.cancel(errServerClosing) // ends hangs, latencies and slow bodies at once
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var errs []error

@@ -111,9 +111,9 @@ func (inv *Invariants) UnmarshalYAML(node ast.Node) error {
 // UnmarshalYAML decodes a mode, naming the allowed values on error.
 func (m *Mode) UnmarshalYAML(node ast.Node) error {
 	switch v := Mode(scalarText(node)); v {
-	case ModeSim, ModeLive, ModeStress:
+	case ModeSim, ModeLive, ModeStress, ModeExternal:
 		*m = v
 		return nil
 	}
-	return nodeError(node, fmt.Sprintf("unknown mode %q, want sim, live or stress", scalarText(node)))
+	return nodeError(node, fmt.Sprintf("unknown mode %q, want sim, live, stress or external", scalarText(node)))
 }

@@ -75,7 +75,7 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type", "name: x\nduration: 1m\nseed: many\n",
 			"f.yaml:3:7: seed: got \"many\", want an integer"},
 		{"bad mode", "name: x\nmode: chaos\n",
-			"f.yaml:2:7: mode: unknown mode \"chaos\", want sim, live or stress"},
+			"f.yaml:2:7: mode: unknown mode \"chaos\", want sim, live, stress or external"},
 		{"bad invariant", "name: x\nexpect: {invariants: [I1, I12]}\n",
 			"f.yaml:2:27: expect.invariants[1]: unknown invariant I12, want one of I1..I11"},
 		{"syntax", "name: [x\n", "f.yaml:1:7: "},

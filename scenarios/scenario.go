@@ -40,6 +40,15 @@ type Scenario struct {
 	Stress *Stress `yaml:"stress"`
 	// Expect is what must hold; the zero value checks every invariant.
 	Expect Expect `yaml:"expect"`
+	// Target is where external mode sends the load: the service under test
+	// (each dependency may have its own). External mode only.
+	Target *Target `yaml:"target"`
+	// Classify reads the service's answers (external mode); empty means
+	// the defaults: 2xx a success, 503 a rejection, anything else a failure.
+	Classify []ClassifyRule `yaml:"classify"`
+	// State, if set, is read while the run goes and compared with what the
+	// service's breaker does (external mode).
+	State *StateScrape `yaml:"state"`
 
 	// File is where the scenario came from ("builtin:NAME" for the library).
 	File string `yaml:"-"`
@@ -63,6 +72,10 @@ const (
 	// callers each make [Stress.Iterations] calls through the breaker to the
 	// fake, back to back. Meant for a race-enabled binary (go run -race).
 	ModeStress Mode = "stress"
+	// ModeExternal runs against the user's service, in real time: vegeta
+	// sends load at its Target, and the fakes serve its dependencies on
+	// their Listen addresses.
+	ModeExternal Mode = "external"
 )
 
 // Dependency is one fake dependency behind one breaker.
@@ -88,9 +101,17 @@ type Dependency struct {
 	// off periodically) and `brownout` (an error rate ramped up and down).
 	fakes.Schedule `yaml:",inline"`
 	// Client is how the caller calls: its timeout, cancellations, fallback.
+	// In external mode only Timeout is read: the service's own timeout
+	// towards this dependency, so that a late answer counts as a failure.
 	Client Client `yaml:"client"`
 	// Weight is this dependency's share of the load. Zero means 1.
 	Weight float64 `yaml:"weight"`
+	// Listen is where this dependency's fake listens in external mode: the
+	// address the service under test is configured to call, on loopback.
+	Listen string `yaml:"listen"`
+	// Target is where external mode sends the calls meant for this
+	// dependency; a path is taken relative to the scenario's target.
+	Target *Target `yaml:"target"`
 }
 
 // BreakerSpec is the breaker's configuration as it appears in files. A zero

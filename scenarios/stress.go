@@ -97,8 +97,10 @@ func (sc *Scenario) CanRun(mode Mode) error {
 		mode = sc.Mode.OrDefault()
 	}
 	switch {
-	case mode != ModeSim && mode != ModeLive && mode != ModeStress:
-		return fmt.Errorf("%w: %s: unknown mode %q, want sim, live or stress", ErrModeMismatch, sc.Name, mode)
+	case mode != ModeSim && mode != ModeLive && mode != ModeStress && mode != ModeExternal:
+		return fmt.Errorf("%w: %s: unknown mode %q, want sim, live, stress or external", ErrModeMismatch, sc.Name, mode)
+	case mode == ModeExternal:
+		return sc.canRunExternal()
 	case mode == ModeStress && sc.Stress == nil:
 		return fmt.Errorf("%w: %s: stress mode needs a stress section (goroutines, iterations); the scenario has none", ErrModeMismatch, sc.Name)
 	case mode != ModeStress && sc.Stress != nil && !sc.Load.given():

@@ -78,9 +78,15 @@ func (sc *Scenario) validate(d *doc) []*FileError {
 	if len(sc.Dependencies) > 0 && weights <= 0 {
 		add("$.dependencies", "every weight is 0: want at least one > 0")
 	}
-	if sc.Mode.OrDefault() == ModeStress {
+	switch sc.Mode.OrDefault() {
+	case ModeExternal:
+		errs = append(errs, sc.validateExternal(d)...)
+		errs = append(errs, sc.validateLoad(d)...)
+	case ModeStress:
+		errs = append(errs, sc.checkOutsideExternal(d)...)
 		errs = append(errs, sc.validateStress(d)...)
-	} else {
+	default:
+		errs = append(errs, sc.checkOutsideExternal(d)...)
 		if sc.Stress != nil {
 			add("$.stress", "only in stress mode (this scenario's mode is %s): set mode: stress, or remove stress", sc.Mode.OrDefault())
 		}

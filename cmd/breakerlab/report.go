@@ -148,12 +148,12 @@ func checkIfUnchecked(dir string, stderr io.Writer) error {
 	if err != nil {
 		return usageError{fmt.Errorf("report: checking %s: %w", dir, err)}
 	}
-	v, err := check.Dir(dir, check.Options{})
+	v, inferred, err := check.Dir(dir, check.Options{})
 	if err != nil {
 		return usageError{fmt.Errorf("report: checking %s: %w", dir, err)}
 	}
 	v.MarkIncomplete(meta.Incomplete())
-	if err := v.Write(dir); err != nil {
+	if err := errors.Join(v.Write(dir), record.WriteInferred(dir, inferred)); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	fmt.Fprintf(stderr, "%s: had no verdict.json; checked it now\n", dir)

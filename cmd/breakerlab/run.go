@@ -39,12 +39,19 @@ load generator fell short of the scenario's rate is incomplete too.
 Exit status: 0 every run passed; 1 a run did not pass (a check failed,
 the run was incomplete, or nothing was checked) or could not run; 2 bad
 input: a scenario file, a flag, an unusable --out, two scenarios for one
-directory, a run directory holding other files.
+directory, a run directory holding other files, an external run whose
+setup does not work (a listen address taken, a target that does not
+answer, a service that never calls its fakes).
+
+External mode drives your own service: breakerlab serves its dependencies'
+fakes where the service calls them (dependencies[].listen, --listen) and
+sends the load at it (target, --target); it judges the service's breaker
+from what the service answered and what reached the fakes.
 
 Flags:
   --out DIR         parent directory of the run directories (default "out")
   --seed N          replace every scenario's seed (0: keep the scenario's)
-  --mode MODE       replace every scenario's mode: sim, live or stress
+  --mode MODE       replace every scenario's mode: sim, live, stress or external
   --breaker NAMES   the breaker implementations to drive, comma-separated:
                     reference (default) or seedport (the seed's single-mutex
                     design); each scenario runs once per implementation
@@ -53,6 +60,11 @@ Flags:
                     live and stress runs go (breakers, fakes): a loopback
                     address, 127.0.0.1:PORT, [::1]:PORT or localhost:PORT
   --allow-non-loopback  let --metrics listen beyond this machine
+  --target URL      external mode: the service's URL, replacing the
+                    scenario's target (dependencies' target paths are
+                    taken relative to it)
+  --listen NAME=ADDR  external mode: where dependency NAME's fake listens,
+                    replacing the scenario's (repeatable)
 
 Examples:
   breakerlab run nfr6-iam-outage
@@ -61,6 +73,7 @@ Examples:
   breakerlab run ./my-scenario.yaml
   breakerlab run --breaker reference,seedport contention-sweep-live
   breakerlab run --metrics 127.0.0.1:9464 live-iam-outage
+  breakerlab run --target http://127.0.0.1:8080 --listen iam=127.0.0.1:9001 examples/nfr6-service/nfr6-external.yaml
   go run -race ./cmd/breakerlab run race-stress
 `
 
@@ -145,6 +158,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 	breakers := fs.String("breaker", "reference", "the breaker implementations to drive, comma-separated")
 	fs.BoolVar(&p.noReport, "no-report", false, "skip the reports")
 	fs.StringVar(&p.metrics, "metrics", "", "serve Prometheus metrics on this loopback address while runs go")
+	target := fs.String("target", "", "external mode: the service's URL, replacing the scenario's target")
+	listen := listenFlag{}
+	fs.Var(listen, "listen", "external mode: NAME=ADDR, where dependency NAME's fake listens (repeatable)")
 	fs.BoolVar(&p.allowNonLoopback, "allow-non-loopback", false, "let --metrics listen beyond this machine")
 	names, err := parseFlags(fs, args)
 	if err != nil {
@@ -154,8 +170,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 		fs.Usage()
 		return p, usagef("run: no scenario given")
 	}
-	if *mode != "" && *mode != "sim" && *mode != "live" && *mode != "stress" {
-		return p, usagef("run: --mode %q: want sim, live or stress", *mode)
+	if *mode != "" && *mode != "sim" && *mode != "live" && *mode != "stress" && *mode != "external" {
+		return p, usagef("run: --mode %q: want sim, live, stress or external", *mode)
 	}
 	impls, err := implementations().Lookup(*breakers)
 	if err != nil {
@@ -166,6 +182,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 		sc, err := scenarios.Resolve(arg)
 		if err != nil {
 			return p, usageError{err}
+		}
+		if err := sc.Override(*target, listen); err != nil {
+			return p, usagef("run: %s: %v", arg, err)
 		}
 		if err := sc.CanRun(scenarios.Mode(*mode)); err != nil {
 			return p, usageError{err}
@@ -274,8 +293,8 @@ func runErrors(outcomes []outcome) error {
 	var skipped []string
 	for _, o := range outcomes {
 		if o.err != nil {
-			if errors.Is(o.err, record.ErrNotRunDir) {
-				o.err = usageError{o.err} // the directory is bad input, like a bad --out
+			if errors.Is(o.err, record.ErrNotRunDir) || errors.Is(o.err, runner.ErrSetup) {
+				o.err = usageError{o.err} // bad input, like a bad --out: the directory, or an external run's setup
 			}
 			errs = append(errs, o.err)
 		}
@@ -315,4 +334,21 @@ func status(r *runner.Result) string {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// listenFlag collects --listen NAME=ADDR.
+type listenFlag map[string]string
+
+func (l listenFlag) String() string { return "" }
+
+func (l listenFlag) Set(v string) error {
+	name, addr, ok := strings.Cut(v, "=")
+	if !ok || name == "" || addr == "" {
+		return fmt.Errorf("%q: want NAME=ADDR, e.g. iam=127.0.0.1:9001", v)
+	}
+	if _, dup := l[name]; dup {
+		return fmt.Errorf("%s is given twice", name)
+	}
+	l[name] = addr
+	return nil
 }

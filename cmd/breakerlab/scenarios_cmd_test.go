@@ -106,7 +106,7 @@ func TestRunExitCodes(t *testing.T) {
 
 	code, _, stderr = runCLI(t, "run", "--mode", "chaos", pass)
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, `--mode "chaos": want sim, live or stress`)
+	assert.Contains(t, stderr, `--mode "chaos": want sim, live, stress or external`)
 
 	code, _, stderr = runCLI(t, "run", "--out", out, "--mode", "stress", pass)
 	assert.Equal(t, 2, code, "a scenario without a stress section cannot run in stress mode")

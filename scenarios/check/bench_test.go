@@ -58,7 +58,7 @@ func BenchmarkDirNFR6(b *testing.B) {
 	run := drive(b, nfr6(), newReal)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := check.Dir(run.Dir, check.Options{}); err != nil {
+		if _, _, err := check.Dir(run.Dir, check.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,13 +11,18 @@ import (
 
 // Default tolerances (Options.Tolerance): how far the breaker's own clock
 // may sit from the records' beyond what the records' intervals already
-// allow. In-process runs (live, stress) share one clock with the breaker;
-// in external mode the service's breaker decides before the request reaches
-// the fake and learns the result after, over HTTP.
+// allow. Live, stress and external runs share one machine's clock with the
+// breaker, and the records bracket what it did.
 const (
 	DefaultLiveTolerance     = time.Millisecond
-	DefaultExternalTolerance = 10 * time.Millisecond
+	DefaultExternalTolerance = time.Millisecond
 )
+
+// ExternalHop bounds, in external mode, the service's own time between its
+// breaker's decision and the request reaching the fake (and between the
+// fake's answer and the breaker taking it in), for a request that carries
+// no seq to match it to the client's call, whose times would bound it.
+const ExternalHop = 5 * time.Millisecond
 
 // DefaultMaxRejectionP99 is I9's bound when the scenario sets none.
 const DefaultMaxRejectionP99 = time.Millisecond
@@ -81,14 +86,15 @@ type checker struct {
 	warnings []string
 }
 
-// Dir reads the run directory dir and checks it; see [Run]. It does not
-// write verdict.json: call the verdict's Write for that.
-func Dir(dir string, opts Options) (record.Verdict, error) {
+// Dir reads the run directory dir and judges it; see [Judge]. It writes
+// nothing: the verdict's Write writes verdict.json, [record.WriteInferred]
+// inferred.jsonl.
+func Dir(dir string, opts Options) (record.Verdict, []record.Transition, error) {
 	run, err := record.Read(dir)
 	if err != nil {
-		return record.Verdict{}, err
+		return record.Verdict{}, nil, err
 	}
-	return Run(run, opts)
+	return Judge(run, opts)
 }
 
 // Run infers, per dependency, the breaker's states from what it did, then
@@ -99,13 +105,20 @@ func Dir(dir string, opts Options) (record.Verdict, error) {
 // verdict. The error is for input it cannot judge: bad options or an
 // unknown invariant name.
 func Run(run *record.Run, opts Options) (record.Verdict, error) {
+	v, _, err := Judge(run, opts)
+	return v, err
+}
+
+// Judge is [Run], and also returns the transitions it inferred (what
+// inferred.jsonl holds: [record.WriteInferred]).
+func Judge(run *record.Run, opts Options) (record.Verdict, []record.Transition, error) {
 	c, err := newChecker(run, opts)
 	if err != nil {
-		return record.Verdict{}, err
+		return record.Verdict{}, nil, err
 	}
 	selected, err := selectInvariants(run.Meta.Expect.Invariants)
 	if err != nil {
-		return record.Verdict{}, err
+		return record.Verdict{}, nil, err
 	}
 	v := record.Verdict{
 		SchemaVersion: record.SchemaVersion,
@@ -127,18 +140,7 @@ func Run(run *record.Run, opts Options) (record.Verdict, error) {
 	}
 	v.Warnings = append(slices.Clone(run.Warnings), c.warnings...)
 	v.Observed = c.observed()
-	return v, nil
-}
-
-// Inferred returns the transitions the checker infers from run's
-// behaviour, per dependency in meta.json order, marked Inferred: what
-// inferred.jsonl holds.
-func Inferred(run *record.Run, opts Options) ([]record.Transition, error) {
-	c, err := newChecker(run, opts)
-	if err != nil {
-		return nil, err
-	}
-	return c.inferred(), nil
+	return v, c.inferred(), nil
 }
 
 func newChecker(run *record.Run, opts Options) (*checker, error) {
@@ -264,7 +266,9 @@ func (c *checker) stats() record.Stats {
 	s := record.Stats{
 		Calls:              len(c.run.Calls),
 		DependencyRequests: len(c.run.DepRequests),
-		Transitions:        len(c.run.Transitions),
+	}
+	for _, d := range c.deps {
+		s.Transitions += len(d.gens) - 1 // inferred: what it did
 	}
 	for i := range c.run.Calls {
 		call := &c.run.Calls[i]

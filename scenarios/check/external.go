@@ -23,8 +23,9 @@ func (d *dep) externalTries(c *checker) {
 		q := &reqs[qi]
 		t := try{call: -1, req: qi, seq: q.Seq, admitted: true, gen: -1}
 		done := q.AtNs + q.LatencyNs
-		t.aLo, t.aHi = q.AtNs-c.tol, q.AtNs
-		t.rLo, t.rHi = done, done+c.tol
+		hop := int64(ExternalHop)
+		t.aLo, t.aHi = q.AtNs-hop, q.AtNs
+		t.rLo, t.rHi = done, done+hop
 		if ci, ok := d.bySeq.get(q.Seq); ok && q.SeqSent && calls[ci].Outcome != record.OutcomeRejected && !matched[ci] {
 			matched[ci] = true
 			cl := &calls[ci]

@@ -55,9 +55,15 @@ type counts struct {
 
 	// rejects counts its rejections. flagged says it already has its one
 	// violation of a kind that would otherwise repeat at every call (a late
-	// half-open, a leaked probe slot).
-	rejects int
-	flagged bool
+	// half-open, a leaked probe slot); overLimit that it admitted more
+	// probes than allowed before any success (I5).
+	rejects   int
+	flagged   bool
+	overLimit bool
+	// inFlight and peak count a closed generation's own calls in flight,
+	// now and at most: a breaker that had more in flight than the probe
+	// limit was closed, not half-open.
+	inFlight, peak int
 	// lastAdmit, lastReject and lastResult are the events of its latest
 	// admission, rejection (not for the probe limit) and result (-1: none).
 	lastAdmit, lastReject, lastResult int32
@@ -271,6 +277,9 @@ func (e *engine) apply(i int32) {
 	ev := &e.d.events[i]
 	t := &e.d.tries[ev.try]
 	if !t.admitted {
+		if e.m.rejects == 0 && e.m.state == record.StateOpen && e.m.g > 0 {
+			e.laterTrip(ev)
+		}
 		e.m.rejects++
 		if t.reason != record.RejectProbeLimit {
 			e.m.lastReject = i // a probe-limit rejection says it was already half-open
@@ -281,6 +290,33 @@ func (e *engine) apply(i int32) {
 		e.firstProbe(i, "recovery timeout elapsed", false)
 	}
 	e.admit(i, e.m.g)
+}
+
+// laterTrip widens when the current open generation began, at its first
+// rejection ev: a failure of the generation before that may have reached
+// the breaker before ev (their intervals overlap) may have been the one
+// that opened it (a breaker that counts one failure more), so the open
+// period, for the recovery timeout, may have begun as late as that.
+func (e *engine) laterTrip(ev *event) {
+	d, prev := e.d, e.m.g-1
+	hi := int64(math.MinInt64)
+	note := func(ti int32) {
+		t := &d.tries[ti]
+		if r := d.resultEv[ti]; t.gen == prev && t.outcome == record.OutcomeFailure && r >= 0 && d.events[r].lo < ev.hi+e.tol {
+			hi = max(hi, min(d.events[r].hi, ev.hi))
+		}
+	}
+	for k := len(d.late) - 1; k >= 0 && d.late[k].landed == e.m.g; k-- {
+		note(d.late[k].try)
+	}
+	for _, ti := range d.gens[prev].admitted {
+		if r := d.resultEv[ti]; r >= 0 && !d.taken[r] {
+			note(ti)
+		}
+	}
+	if g := &d.gens[e.m.g]; hi > g.hi {
+		g.hi, e.m.hi = hi, hi
+	}
 }
 
 // firstProbe starts the half-open generation that admission i shows: the
@@ -310,9 +346,13 @@ func (e *engine) admit(i int32, g int32) {
 		return // admitted by the generation before the latest transition
 	}
 	e.m.lastAdmit = i
-	if e.m.state == record.StateHalfOpen {
+	switch e.m.state {
+	case record.StateHalfOpen:
 		e.m.probes++
 		gg.peak = max(gg.peak, e.m.probes)
+	case record.StateClosed:
+		e.m.inFlight++
+		e.m.peak = max(e.m.peak, e.m.inFlight)
 	}
 }
 
@@ -341,6 +381,7 @@ func (e *engine) result(i int32) {
 // closedResult counts a result of the closed generation.
 func (e *engine) closedResult(i int32, t *try) {
 	ev := &e.d.events[i]
+	e.m.inFlight--
 	e.m.streakBounds(ev, t.outcome)
 	switch t.outcome {
 	case record.OutcomeFailure:
@@ -457,6 +498,13 @@ func (e *engine) beforeTransition(i int32) bool {
 	}
 	if t.admitted {
 		e.admit(i, e.before.g)
+		// The transition came after this call was decided: it may have
+		// been later than its cause's interval says (a breaker that counts
+		// one failure more opens at the next one), so the new generation
+		// began by the end of this admission at the latest.
+		g := &e.d.gens[e.m.g]
+		g.hi = max(g.hi, ev.hi)
+		e.m.hi = g.hi
 	}
 	return true
 }

@@ -480,7 +480,7 @@ func TestViolationsAreCappedButCounted(t *testing.T) {
 	assert.Len(t, c.Violations, 3)
 	assert.Equal(t, 48, c.ViolationsTotal)
 	assert.Empty(t, c.Violations[0].Context)
-	assert.Equal(t, record.Stats{Calls: 55, Success: 50, Failure: 3, Rejected: 2, DependencyRequests: 53}, v.Stats)
+	assert.Equal(t, record.Stats{Calls: 55, Success: 50, Failure: 3, Rejected: 2, DependencyRequests: 53, Transitions: 3}, v.Stats)
 }
 
 func TestExpectations(t *testing.T) {
@@ -554,7 +554,7 @@ func TestOpensExpectation(t *testing.T) {
 
 func TestDirWritesNothingAndReads(t *testing.T) {
 	run := drive(t, recovery(), newReal)
-	v, err := check.Dir(run.Dir, check.Options{})
+	v, _, err := check.Dir(run.Dir, check.Options{})
 	require.NoError(t, err)
 	assert.True(t, v.Passed, explain(v))
 	require.NoError(t, v.Write(run.Dir))
@@ -563,7 +563,7 @@ func TestDirWritesNothingAndReads(t *testing.T) {
 	assert.Equal(t, v.Stats, back.Stats)
 	assert.Equal(t, v.Observed, back.Observed)
 
-	_, err = check.Dir(t.TempDir(), check.Options{})
+	_, _, err = check.Dir(t.TempDir(), check.Options{})
 	assert.ErrorContains(t, err, "meta.json")
 }
 

@@ -78,7 +78,8 @@ func (e *engine) rejectedWhileClosed(i int32) {
 	g := &d.gens[e.m.g]
 	lim := e.cfg.HalfOpenMaxCalls
 	closedByModel := e.m.g > 0 && d.gens[e.m.g-1].state == record.StateHalfOpen && !g.adopted && e.beforeOK
-	if closedByModel && (e.m.lastAdmit < 0 || t.reason != record.RejectOpen && e.inFlight(e.m.g) >= lim) {
+	stillHalf := t.reason != record.RejectOpen && e.m.peak <= lim && e.inFlight(e.m.g) >= lim
+	if closedByModel && (e.m.lastAdmit < 0 || stillHalf) {
 		succs, closedAt := e.before.succs, g.at
 		e.undo()
 		if t.reason == record.RejectProbeLimit || t.reason == "" && e.m.probes+e.m.leak >= lim {
@@ -247,12 +248,29 @@ func (e *engine) stillOpen(i int32) {
 	g := &d.gens[e.m.g]
 	if !e.m.flagged {
 		e.m.flagged = true
-		e.find("I4", 3, ev.lo, d.what(ev.try), "still open at %s (%s rejected), %s after opening at %s: the recovery timeout is %s (tolerance %s)",
-			fmtNs(ev.lo), d.what(ev.try), fmtDur(ev.lo-g.at), fmtNs(g.at), fmtDur(e.cfg.RecoveryTimeoutNs), fmtDur(e.tol))
+		id, rule, why := e.diagnoseLateOpen(ev)
+		e.find(id, rule, ev.lo, d.what(ev.try), "still open at %s (%s rejected), %s after opening at %s: the recovery timeout is %s (tolerance %s)%s",
+			fmtNs(ev.lo), d.what(ev.try), fmtDur(ev.lo-g.at), fmtNs(g.at), fmtDur(e.cfg.RecoveryTimeoutNs), fmtDur(e.tol), why)
 	}
 	e.m.rejects++
 	e.m.lastReject = i
 	e.follow = true // the next admission is the first probe, whenever it comes
+}
+
+// diagnoseLateOpen explains a breaker still open past the recovery
+// timeout: a late failure that landed while it was open restarted its timer
+// (rule 6: I7).
+func (e *engine) diagnoseLateOpen(ev *event) (id string, rule int, why string) {
+	d := e.d
+	for k := len(d.late) - 1; k >= 0 && d.late[k].landed == e.m.g; k-- {
+		t := &d.tries[d.late[k].try]
+		at := d.events[d.resultEv[d.late[k].try]].at
+		if t.outcome == record.OutcomeFailure && ev.lo < at+e.cfg.RecoveryTimeoutNs+e.tol {
+			return "I7", 6, fmt.Sprintf(": consistent with the late failure of %s (admitted in generation %d) at %s restarting the recovery timeout",
+				d.what(d.late[k].try), t.gen, fmtNs(at))
+		}
+	}
+	return "I4", 3, ""
 }
 
 // admittedOverLimit: half-open with every probe slot taken, the breaker let
@@ -262,7 +280,7 @@ func (e *engine) stillOpen(i int32) {
 func (e *engine) admittedOverLimit(i int32) {
 	d, ev := e.d, &e.d.events[i]
 	st := e.cfg.SuccessThreshold
-	if e.m.succs > 0 || e.m.lateSuccs > 0 {
+	if !e.m.overLimit && (e.m.succs > 0 || e.m.lateSuccs > 0) {
 		id, rule, why := "I6", 5, ""
 		if e.m.lateSuccs > 0 && e.m.succs+e.m.lateSuccs >= st {
 			lr := d.late[e.m.lastLateSucc]
@@ -276,6 +294,7 @@ func (e *engine) admittedOverLimit(i int32) {
 	}
 	e.find("I5", 4, ev.lo, d.what(ev.try), "%d probes in flight in generation %d, at most %d allowed (in flight: %s)",
 		e.m.probes+1, e.m.g, e.cfg.HalfOpenMaxCalls, d.probeList(e.m.g, 6))
+	e.m.overLimit = true
 	e.admit(i, e.m.g)
 }
 

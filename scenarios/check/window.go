@@ -181,6 +181,9 @@ func (e *engine) resolve(i int32) (resolved, undecided bool) {
 		}
 	}
 	window = append(window, i)
+	// Ahead: the events that may have come before i (they overlap it).
+	// Those that overlap only them certainly came after i, and cannot
+	// change what the breaker had to do with it.
 	ahead := false
 	for j := i + 1; ; j++ {
 		if int(j) == len(d.events) || d.minLo[j] >= hi+e.tol {
@@ -191,7 +194,6 @@ func (e *engine) resolve(i int32) (resolved, undecided bool) {
 			break
 		}
 		if !d.taken[j] && d.events[j].lo < hi+e.tol {
-			hi = max(hi, d.events[j].hi)
 			window = append(window, j)
 		}
 	}

@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,7 +107,7 @@ type Stats struct {
 	Rejected           int `json:"rejected"`            // refused without running
 	Fallback           int `json:"fallback"`            // calls answered by a fallback
 	DependencyRequests int `json:"dependency_requests"` // requests the fakes saw
-	Transitions        int `json:"transitions"`         // breaker state changes
+	Transitions        int `json:"transitions"`         // breaker state changes, as inferred from what it did
 }
 
 // The statuses of a run ([Verdict.Status]) and of a check.
@@ -203,4 +204,32 @@ func ReadVerdict(dir string) (*Verdict, error) {
 		return nil, fmt.Errorf("record: %s: key \"schema_version\": got %d, want %d", path, v.SchemaVersion, SchemaVersion)
 	}
 	return &v, nil
+}
+
+// WriteInferred writes the transitions the checker inferred to
+// dir/inferred.jsonl, whole (a temporary file renamed over it).
+func WriteInferred(dir string, ts []Transition) error {
+	var b []byte
+	for i := range ts {
+		b = append(ts[i].AppendJSON(b), '\n')
+	}
+	return writeFileAtomic(filepath.Join(dir, InferredFile), b)
+}
+
+// ReadInferred reads dir/inferred.jsonl; a missing file is no transitions.
+func ReadInferred(dir string) ([]Transition, error) {
+	f, err := os.Open(filepath.Join(dir, InferredFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	defer f.Close()
+	var ts []Transition
+	_, err = EachTransition(f, filepath.Join(dir, InferredFile), func(t *Transition) error {
+		ts = append(ts, *t)
+		return nil
+	})
+	return ts, err
 }

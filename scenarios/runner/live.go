@@ -7,8 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -20,10 +18,6 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
-
-// VegetaFile is the live run's vegeta results, in vegeta's gob format, for
-// `vegeta report` and `vegeta plot`.
-const VegetaFile = "vegeta.bin"
 
 // Live-mode defaults and limits.
 const (
@@ -163,68 +157,12 @@ func (r *runner) runLive(ctx context.Context) error {
 
 // attack runs one vegeta attack at the guard and writes vegeta.bin.
 func (r *runner) attack(ctx context.Context, guardURL string, deps []*liveDep) (*LiveStats, error) {
-	sc := r.sc
-	f, err := os.Create(filepath.Join(r.dir, VegetaFile))
-	if err != nil {
-		return nil, fmt.Errorf("scenarios: %w", err)
-	}
-	defer f.Close()
-	enc := vegeta.NewEncoder(f)
-
 	var targets []vegeta.Target
-	for _, d := range deps {
-		// Weights are spread by repeating targets: 0.5 and 1 give 1 and 2.
-		n := int(d.r.sc.Dependencies[depIndexLive(deps, d)].Share()*2 + 0.5)
-		for range max(n, 1) {
-			targets = append(targets, vegeta.Target{Method: http.MethodGet, URL: guardURL + "/call/" + d.name})
-		}
+	for i, d := range deps {
+		targets = append(targets, weighted(r.sc.Dependencies[i].Share(),
+			vegeta.Target{Method: http.MethodGet, URL: guardURL + "/call/" + d.name})...)
 	}
-	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
-		MaxIdleConnsPerHost: orInt(sc.Load.Connections, scenarios.DefaultConnections),
-		MaxConnsPerHost:     0,
-		IdleConnTimeout:     30 * time.Second,
-	}
-	defer transport.CloseIdleConnections()
-	// A fresh attacker per attack; Client last, as it replaces the client
-	// the other options configure.
-	atk := vegeta.NewAttacker(
-		vegeta.Workers(uint64(orInt(sc.Load.Workers, scenarios.DefaultWorkers))),
-		vegeta.MaxWorkers(uint64(orInt(sc.Load.MaxWorkers, scenarios.DefaultMaxWorkers))),
-		vegeta.KeepAlive(true),
-		vegeta.Client(&http.Client{Transport: transport, Timeout: 30 * time.Second}),
-	)
-	shape := sc.Load.Shape(sc.Duration)
-	results := atk.Attack(vegeta.NewStaticTargeter(targets...), shapePacer{shape}, sc.Duration, "breakerlab")
-	var m vegeta.Metrics
-	var encErr error
-	stopped := false
-	for {
-		select {
-		case <-ctx.Done():
-			if !stopped {
-				atk.Stop()
-				stopped = true
-			}
-		case res, ok := <-results:
-			if !ok {
-				m.Close()
-				st := &LiveStats{
-					TargetRate: shape.Hits(sc.Duration) / sc.Duration.Seconds(), AchievedRate: m.Rate,
-					Requests: m.Requests, P50: m.Latencies.P50, P90: m.Latencies.P90,
-					P99: m.Latencies.P99, Max: m.Latencies.Max, Success: m.Success,
-				}
-				if encErr != nil {
-					return st, fmt.Errorf("scenarios: writing %s: %w", VegetaFile, encErr)
-				}
-				return st, nil
-			}
-			m.Add(res)
-			if err := enc.Encode(res); err != nil && encErr == nil {
-				encErr = err
-			}
-		}
-	}
+	return r.attackTargets(ctx, targets, nil, nil)
 }
 
 // ServeHTTP is the guarded endpoint: one call to the fake through the breaker.
@@ -311,15 +249,6 @@ func listenLoopback() (net.Listener, error) {
 		return nil, fmt.Errorf("scenarios: listening on loopback: %w", err)
 	}
 	return ln, nil
-}
-
-func depIndexLive(deps []*liveDep, d *liveDep) int {
-	for i, x := range deps {
-		if x == d {
-			return i
-		}
-	}
-	return 0
 }
 
 // hashString is FNV-1a, to key per-dependency random streams.

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -106,6 +107,9 @@ func (o Options) RunDir(sc *scenarios.Scenario) string {
 	if out == "" {
 		out = "out"
 	}
+	if cmp.Or(o.Mode, sc.Mode) == scenarios.ModeExternal {
+		return filepath.Join(out, sc.Name) // the breaker is the service's
+	}
 	if o.Breaker.New == nil {
 		name = Reference.Name
 	}
@@ -162,7 +166,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		return nil, fmt.Errorf("%w: %s: breaker %q does not declare that it reads time only through Config.Now (Implementation.Clock), so it cannot run on sim mode's virtual clock; run it in live or stress mode (--mode live, --mode stress)",
 			scenarios.ErrModeMismatch, sc.Name, opts.Breaker.Name)
 	}
-	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: label, dir: dir}
+	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: label, dir: dir, impl: opts.Breaker.Name}
 	if err := clearRunDir(dir); err != nil {
 		return nil, err
 	}
@@ -176,6 +180,10 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		runMode = r.runLive
 	case scenarios.ModeStress:
 		runMode = r.runStress
+	case scenarios.ModeExternal:
+		runMode = r.runExternal
+		r.reports = &record.Reports{} // the service's breaker reports nothing, unless its state is read
+		r.impl = ""                   // and is the service's, not an implementation of ours
 	}
 	r.t0 = time.Now()
 	if mode == scenarios.ModeSim {
@@ -207,15 +215,15 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		runErr = err
 	}
 	res := &Result{
-		Scenario: sc.Name, Breaker: opts.Breaker.Name, Label: label, Dir: r.dir, Mode: mode, Seed: seed,
+		Scenario: sc.Name, Breaker: r.impl, Label: label, Dir: r.dir, Mode: mode, Seed: seed,
 		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live, Stress: r.stress,
 	}
-	v, err := check.Dir(r.dir, check.Options{})
+	v, inferred, err := check.Dir(r.dir, check.Options{})
 	if err != nil {
 		return res, errors.Join(runErr, fmt.Errorf("runner: checking %s: %w", r.dir, err))
 	}
 	v.MarkIncomplete(meta.Incomplete())
-	if err := v.Write(r.dir); err != nil {
+	if err := errors.Join(v.Write(r.dir), record.WriteInferred(r.dir, inferred)); err != nil {
 		return res, errors.Join(runErr, err)
 	}
 	res.Verdict, res.Stats = &v, v.Stats

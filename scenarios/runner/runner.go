@@ -19,6 +19,7 @@ type runner struct {
 	seed    uint64
 	label   string
 	dir     string
+	impl    string // the implementation's name for meta.json; "" in external mode
 	w       *record.Writer
 	t0      time.Time
 	elapsed time.Duration // how far the run got
@@ -57,10 +58,10 @@ func (r *runner) meta() record.Meta {
 		},
 		Expect:       r.expect(),
 		ScenarioYAML: string(sc.Source),
-		Breaker:      r.opts.Breaker.Name,
+		Breaker:      r.impl,
 	}
 	switch r.mode {
-	case scenarios.ModeLive:
+	case scenarios.ModeLive, scenarios.ModeExternal:
 		m.Load.Workers = orInt(sc.Load.Workers, scenarios.DefaultWorkers)
 	case scenarios.ModeStress:
 		m.Load = stressLoad(sc.Stress)
@@ -74,7 +75,8 @@ func (r *runner) meta() record.Meta {
 				FailureThreshold: spec.FailureThreshold, SuccessThreshold: spec.SuccessThreshold,
 				RecoveryTimeoutNs: int64(spec.RecoveryTimeout), HalfOpenMaxCalls: spec.HalfOpenMaxCalls,
 			},
-			Phases: sc.FaultPhases(i),
+			Phases:          sc.FaultPhases(i),
+			ClientTimeoutNs: int64(dep.Client.Timeout),
 		})
 	}
 	return m
@@ -88,7 +90,11 @@ func (r *runner) expect() record.Expect {
 		inv = scenarios.AllInvariants
 	}
 	p99 := e.MaxRejectionP99
-	if p99 == 0 && r.mode != scenarios.ModeSim {
+	switch {
+	case p99 != 0:
+	case r.mode == scenarios.ModeExternal:
+		p99 = externalRejectionP99 // a rejection crosses the service's HTTP stack
+	case r.mode != scenarios.ModeSim:
 		p99 = time.Millisecond
 	}
 	out := record.Expect{
@@ -118,7 +124,7 @@ func (r *runner) newFake(i int, now func() time.Time) (*fakes.Fake, error) {
 		OnRecord: func(rec fakes.Record) {
 			r.w.WriteDepRequest(record.DepRequest{
 				Dep: rec.Fake, Seq: uint64(rec.Seq), AtNs: int64(rec.Elapsed), Fault: rec.Fault,
-				LatencyNs: int64(rec.Latency), Status: rec.Status, Err: rec.Err,
+				LatencyNs: int64(rec.Latency), Status: rec.Status, Err: rec.Err, HungUp: rec.HungUp, SeqSent: rec.SeqSent,
 			})
 		},
 	})

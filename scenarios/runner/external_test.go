@@ -1,0 +1,141 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/breakerlab/breakerlab/breaker"
+	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/scenarios"
+	"github.com/breakerlab/breakerlab/scenarios/runner"
+)
+
+// externalScenario is a short external scenario: IAM fails from 300 ms to
+// 900 ms; the service's breaker (threshold 5, 300 ms open) must open, probe
+// and close again.
+const externalScenario = `name: ext
+mode: external
+duration: 2s
+target: {url: %s}
+dependencies:
+  - name: iam
+    listen: %s
+    target: {url: /call/iam}
+    breaker: {failure_threshold: 5, success_threshold: 2, recovery_timeout: 300ms}
+    client: {timeout: 200ms}
+    faults: {latency: {p50: 2ms, dist: fixed}}
+    phases:
+      - {at: 300ms, error_rate: 1.0}
+      - {at: 900ms, label: recovered}
+load: {rate: 100/s}
+`
+
+// service is a small service in front of a dependency at depURL, guarded
+// by the reference breaker: 200 on success, 503 when the breaker rejects,
+// 502 when the dependency fails. It forwards the client's seq.
+func service(t *testing.T, depURL string) *httptest.Server {
+	t.Helper()
+	b, err := breaker.New(breaker.Config{Name: "iam", RecoveryTimeout: 300 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	client := &http.Client{}
+	t.Cleanup(client.CloseIdleConnections)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := b.Execute(r.Context(), func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, depURL, nil)
+			req.Header.Set(fakes.HeaderSeq, r.Header.Get(fakes.HeaderVegetaSeq))
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode >= 500 {
+				return fmt.Errorf("status %d", resp.StatusCode)
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, breaker.ErrOpen), errors.Is(err, breaker.ErrTooManyProbes):
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case err != nil:
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func parseExternal(t *testing.T, target, listen string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Parse("ext.yaml", fmt.Appendf(nil, externalScenario, target, listen))
+	require.NoError(t, err)
+	return sc
+}
+
+// A service guarded by the reference breaker passes, judged from outside:
+// what it answered and what reached its dependency.
+func TestExternalJudgesAServiceFromOutside(t *testing.T) {
+	listen := freeAddr(t)
+	svc := service(t, "http://"+listen)
+	res, err := runner.Run(context.Background(), parseExternal(t, svc.URL, listen), runner.Options{Out: t.TempDir()})
+	require.NoError(t, err)
+	require.NotNil(t, res.Verdict)
+	assert.True(t, res.Passed(), "%+v", res.Verdict.Checks)
+	assert.Equal(t, scenarios.ModeExternal, res.Mode)
+	assert.GreaterOrEqual(t, res.Stats.Transitions, 3, "it opened, half-opened and closed")
+	assert.Positive(t, res.Stats.Rejected)
+	assert.Equal(t, "ext", res.Label, "the breaker is the service's: no @implementation")
+}
+
+// What cannot work is said before (or as soon as) it matters, as bad setup.
+func TestExternalSetupErrors(t *testing.T) {
+	t.Run("the target does not answer", func(t *testing.T) {
+		sc := parseExternal(t, "http://"+freeAddr(t), freeAddr(t))
+		_, err := runner.Run(context.Background(), sc, runner.Options{Out: t.TempDir()})
+		assert.ErrorIs(t, err, runner.ErrSetup)
+		assert.ErrorContains(t, err, "does not answer")
+		assert.ErrorContains(t, err, "start the service first")
+	})
+	t.Run("the listen address is taken", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		svc := service(t, "http://"+ln.Addr().String())
+		_, err = runner.Run(context.Background(), parseExternal(t, svc.URL, ln.Addr().String()), runner.Options{Out: t.TempDir()})
+		assert.ErrorIs(t, err, runner.ErrSetup)
+		assert.ErrorContains(t, err, "serving its fake on "+ln.Addr().String())
+		assert.ErrorContains(t, err, "--listen iam=127.0.0.1:PORT")
+	})
+	t.Run("the service calls something else", func(t *testing.T) {
+		elsewhere := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		defer elsewhere.Close()
+		listen := freeAddr(t)
+		svc := service(t, elsewhere.URL)
+		res, err := runner.Run(context.Background(), parseExternal(t, svc.URL, listen), runner.Options{Out: t.TempDir()})
+		assert.ErrorIs(t, err, runner.ErrSetup)
+		assert.ErrorContains(t, err, "is the service configured to call http://"+listen)
+		require.NotNil(t, res)
+		assert.Less(t, res.Elapsed, 1500*time.Millisecond, "the load stopped early")
+	})
+}
