@@ -108,7 +108,15 @@ func runCell(t *testing.T, e entry, scenario, out string) cell {
 	case err != nil:
 		c.err = err.Error()
 	}
-	c.failed, c.first, c.evidence = failures(res.Verdict)
+	var skip string
+	if e.bubble {
+		// I11 counts the goroutines of the whole process before and after
+		// the run; in a bubble its wait for them to end takes no real time,
+		// so a goroutine outside the bubble that happens to be alive at
+		// either count decides the verdict. Not judged here.
+		skip = "I11"
+	}
+	c.failed, c.first, c.evidence = failures(res.Verdict, skip)
 	for _, w := range res.Verdict.Warnings {
 		if strings.Contains(w, "not judged") {
 			c.unjudged = w
@@ -120,11 +128,11 @@ func runCell(t *testing.T, e entry, scenario, out string) cell {
 // failures lists the failing checks with their first violation's message
 // (a failed expectation without violations: its detail), and quotes the
 // earliest violation of all.
-func failures(v *record.Verdict) (ids []string, first string, evidence map[string]string) {
+func failures(v *record.Verdict, skip string) (ids []string, first string, evidence map[string]string) {
 	evidence = map[string]string{}
 	at := int64(-1)
 	for _, ch := range v.Checks {
-		if ch.Passed || ch.Skipped {
+		if ch.Passed || ch.Skipped || ch.ID == skip {
 			continue
 		}
 		ids = append(ids, ch.ID)
