@@ -14,6 +14,10 @@
 // recovery timeout, half-open probe limit) as closely as its breaker allows;
 // each constructor's documentation says where it cannot match.
 //
+// Its subpackage conform adapts the same libraries, and hystrix-go and
+// rubyist/circuitbreaker, to the scenario runner (runner.Implementation)
+// for the NFR-6 conformance matrix of docs/peers.md.
+//
 // The happy path (what bench_test.go in this directory does):
 //
 //	func BenchmarkBreaker(b *testing.B) { bench.Benchmark(b, peers.Impls()) }
