@@ -156,12 +156,13 @@ func TestServiceProbeLimit(t *testing.T) {
 		}
 		synctest.Wait() // both probes are in flight, hanging
 		assert.Equal(t, noSlot, callIam(h))
-		assert.Equal(t, uint64(7), iam.Counters().Requests, "the rejected call did not reach the dependency")
 
 		start := time.Now()
 		assert.Equal(t, probeBad, <-probes)
 		assert.Equal(t, probeBad, <-probes)
 		assert.Equal(t, time.Second, time.Since(start), "a probe fails at the service's 1 s timeout")
+		synctest.Wait() // the fake logs a request once its handler returns
+		assert.Equal(t, uint64(7), iam.Counters().Requests, "the rejected call did not reach the dependency")
 		assert.Equal(t, "open", stateOf(t, h))
 	})
 }
