@@ -185,6 +185,7 @@ func newChecker(run *record.Run, opts Options) (*checker, error) {
 		d.buildEvents(run.Meta.Mode == record.ModeExternal)
 		c.infer(d)
 		c.probeFloor(d)
+		c.missedTrips(d)
 		c.fuzzySpans(d)
 		c.snapshotStates(d)
 		if d.undecided > 0 {
