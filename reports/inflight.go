@@ -11,7 +11,7 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// RealTime reports whether r ran on the real clock (live, stress or external
+// realTime reports whether r ran on the real clock (live, stress or external
 // mode): its calls overlapped in real time, so the number in flight measures
 // how many callers contended for the breaker. A sim run's calls overlap on a
 // virtual clock only; it gets no contention plot.
@@ -23,7 +23,7 @@ func (r *Run) realTime() bool {
 	return false
 }
 
-// Implementation returns the name of the breaker implementation the run
+// implementation returns the name of the breaker implementation the run
 // drove, as meta.json records it, or "unnamed" for a run recorded before
 // meta.json named it.
 func (r *Run) implementation() string {

@@ -167,10 +167,10 @@ func (d *depStats) addRequest(r *record.DepRequest) {
 // The sources of a [track]: where an account of a breaker's states comes
 // from.
 const (
-	sourceInferred = "inferred"       // the checker's inference from what the breaker did (inferred.jsonl)
-	sourceReported = "reported"       // the transitions the breaker reported (transitions.jsonl)
-	sourceSampled  = "reported state" // the state the breaker's snapshots showed, sampled (snapshots.jsonl)
-	sourceNone     = "none"           // nothing: not checked, and the breaker reports nothing
+	sourceInferred = "inferred" // the checker's inference from what the breaker did (inferred.jsonl)
+	sourceReported = "reported" // the transitions the breaker reported (transitions.jsonl)
+	sourceSampled  = "sampled"  // the state the breaker's snapshots showed, sampled (snapshots.jsonl)
+	sourceNone     = "none"     // nothing: not checked, and the breaker reports nothing
 )
 
 // stateUnknown is the state of a track with no source.
