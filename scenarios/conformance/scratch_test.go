@@ -50,6 +50,17 @@ func TestScratchModule(t *testing.T) {
 	})
 }
 
+// The docs show the scratch module's test verbatim, and it is under 20
+// lines.
+func TestDocsShowTheScratchTest(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "scratch", "mybreaker_test.go"))
+	require.NoError(t, err)
+	assert.Less(t, bytes.Count(src, []byte("\n")), 20)
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "testing-your-breaker.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(doc), "```go\n"+string(src)+"```\n", "docs/testing-your-breaker.md shows testdata/scratch/mybreaker_test.go as it is")
+}
+
 // TestImportStaysSmall: a breaker's test that imports conformance does not
 // build the CLI's dependencies (plots, Prometheus) nor the CLI; beyond the
 // standard library it needs what the runner needs (vegeta, the YAML
