@@ -138,9 +138,12 @@ func Judge(run *record.Run, opts Options) (record.Verdict, []record.Transition, 
 		v.Checks = append(v.Checks, c.result(col, ch.kind, ch.name, detail))
 	}
 	v.Checks = append(v.Checks, c.expectations()...)
+	judged := false
 	for _, ch := range v.Checks {
 		v.Passed = v.Passed && ch.Passed
+		judged = judged || !ch.Skipped
 	}
+	v.Passed = v.Passed && judged // nothing judged is not a pass
 	v.Warnings = slices.Concat(run.Meta.Warnings, run.Warnings, c.warnings)
 	v.Observed = c.observed()
 	return v, c.inferred(), nil

@@ -728,3 +728,24 @@ func TestObservedParameters(t *testing.T) {
 	assert.Equal(t, []float64{2}, params[record.ParamSuccessesToClose].Values)
 	assert.Equal(t, []float64{2, 2}, params[record.ParamProbes].Values)
 }
+
+// A run in which no check had anything to judge is not a pass: its
+// verdict says not checked.
+func TestNothingJudgedIsNotAPass(t *testing.T) {
+	v := verdictFor(t, "", func(f *fixture) {
+		f.ok(0, 100)
+		f.run.Meta.Expect.Invariants = []string{"I3", "I4", "I6"}
+	})
+	for _, c := range v.Checks {
+		assert.True(t, c.Skipped, c.ID)
+	}
+	assert.False(t, v.Passed)
+	assert.Equal(t, record.StatusNotChecked, v.Status())
+
+	v = verdictFor(t, "", func(f *fixture) {
+		f.ok(0, 100)
+		f.run.Meta.Expect.Invariants = []string{"I3", "I8"}
+	})
+	assert.True(t, v.Passed, "I8 judged the call")
+	assert.Equal(t, record.StatusPassed, v.Status())
+}

@@ -190,7 +190,9 @@ func (e *engine) diagnoseEarlyTrip() (id string, rule int, why string) {
 	case e.m.ignoredRun > 0 && e.m.fails+e.m.ignoredRun >= ft:
 		return "I2", 8, fmt.Sprintf("; with the %d cancelled calls among them counted as failures, the streak is %d (a cancellation is neither success nor failure)",
 			e.m.ignoredRun, e.m.fails+e.m.ignoredRun)
-	case e.m.failsInGen >= ft && e.m.failsInGen > e.m.fails:
+	case e.m.failsInGen == ft && e.m.fails < ft:
+		// A breaker whose count survives successes opens at exactly the
+		// FailureThreshold-th failure since it closed.
 		return "I2", 1, fmt.Sprintf("; %d failures since the circuit last closed: consistent with a success not resetting the count", e.m.failsInGen)
 	}
 	return "I2", 1, ""

@@ -145,8 +145,8 @@ func TestCorrectBreakersPass(t *testing.T) {
 		"outage":                {outage, nil},
 		"recovery":              {recovery, []string{"I7"}},
 		"stampede":              {stampede, []string{"I7"}},
-		"late in closed":        {lateInClosed(true), nil},
-		"late in closed, alone": {lateInClosed(false), nil},
+		"late in closed":        {lateInClosed(true), []string{"I9"}},
+		"late in closed, alone": {lateInClosed(false), []string{"I9"}}, // no call came while open
 	}
 	for sname, mk := range subjects {
 		for tname, tt := range timelines {

@@ -36,20 +36,27 @@ func (c *checker) rejectionLatency(d *dep) (p int64, n int, slowest *record.Call
 	return p99(lat), len(lat), slowest
 }
 
-// checkRejectionP99 flags each dependency whose rejection p99 exceeds bound.
+// checkRejectionP99 flags each dependency whose rejection p99 exceeds bound;
+// with no rejection anywhere it is not checked.
 func (c *checker) checkRejectionP99(col *collector, bound int64) string {
 	var parts []string
+	rejections := 0
 	for _, d := range c.deps {
 		p, n, slowest := c.rejectionLatency(d)
 		if n == 0 {
 			parts = append(parts, d.name+": no rejections")
 			continue
 		}
+		rejections += n
 		parts = append(parts, fmt.Sprintf("%s: p99 %s over %d rejections", d.name, fmtDur(p), n))
 		if p > bound {
 			col.addRule(d, slowest.StartNs, -1, callEvent(slowest), 2, "rejection latency p99 %s over %d rejections, bound %s; the slowest took %s",
 				fmtDur(p), n, fmtDur(bound), fmtDur(slowest.EndNs-slowest.StartNs))
 		}
+	}
+	if rejections == 0 {
+		col.skipped = true
+		return "not checked: no call was rejected"
 	}
 	return strings.Join(parts, "; ")
 }
@@ -61,7 +68,11 @@ func (c *checker) checkI9(col *collector) string {
 	if bound <= 0 {
 		bound = int64(DefaultMaxRejectionP99)
 	}
-	return fmt.Sprintf("bound %s; %s", fmtDur(bound), c.checkRejectionP99(col, bound))
+	detail := c.checkRejectionP99(col, bound)
+	if col.skipped {
+		return detail
+	}
+	return fmt.Sprintf("bound %s; %s", fmtDur(bound), detail)
 }
 
 // episode is a stretch of a healthy phase during which the circuit was not

@@ -23,7 +23,8 @@ const InferredFile = "inferred.jsonl"
 type Verdict struct {
 	SchemaVersion int    `json:"schema_version"` // SchemaVersion
 	Scenario      string `json:"scenario"`       // the scenario's name
-	// Passed is true when every check passed and the run was complete.
+	// Passed is true when every check passed, at least one was judged, and
+	// the run was complete.
 	Passed bool    `json:"passed"`
 	Checks []Check `json:"checks"`
 	Stats  Stats   `json:"stats"`
@@ -145,10 +146,10 @@ func (v *Verdict) Status() string {
 	switch {
 	case v.Incomplete != "":
 		return StatusIncomplete
-	case !v.Passed:
-		return StatusFailed
 	case judged == 0:
 		return StatusNotChecked
+	case !v.Passed:
+		return StatusFailed
 	}
 	return StatusPassed
 }
