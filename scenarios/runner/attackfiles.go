@@ -54,11 +54,12 @@ type mergedCall struct {
 type targetIndex struct {
 	byURL  map[string]string
 	byPath map[string]string // "" value: two dependencies share the path
+	seen   map[string]string // URLs found by path before: parsing each costs
 	list   []string
 }
 
 func newTargetIndex(deps []record.Dependency) targetIndex {
-	ti := targetIndex{byURL: map[string]string{}, byPath: map[string]string{}}
+	ti := targetIndex{byURL: map[string]string{}, byPath: map[string]string{}, seen: map[string]string{}}
 	for _, d := range deps {
 		if d.Target == "" {
 			continue
@@ -79,7 +80,11 @@ func (ti *targetIndex) dep(u string) (string, bool) {
 	if d, ok := ti.byURL[u]; ok {
 		return d, true
 	}
-	d := ti.byPath[pathOf(u)]
+	d, ok := ti.seen[u]
+	if !ok {
+		d = ti.byPath[pathOf(u)]
+		ti.seen[u] = d
+	}
 	return d, d != ""
 }
 
