@@ -173,9 +173,9 @@ func TestMergeThreeAttackers(t *testing.T) {
 	t.Run("two attackers of three fall short of the plan", func(t *testing.T) {
 		m, err := runner.Merge(run.served, run.files[:4], runner.MergeOptions{Out: t.TempDir()})
 		require.ErrorIs(t, err, runner.ErrRateShort)
-		assert.ErrorContains(t, err, "runner: achieved rate well short of the target: ext: the merged load: 13")
-		assert.ErrorContains(t, err, "calls of 200 planned (6")
-		assert.ErrorContains(t, err, "from 0s to 2s; run one attack per load machine at the plan's rate divided by the number of machines")
+		assert.Regexp(t, `^runner: achieved rate well short of the target: ext: the merged load: \d+ calls of 200 planned \(\d+%\) from 0s to 2s; `+
+			`run one attack per load machine at the plan's rate divided by the number of machines`, err.Error())
+		assert.Less(t, float64(m.Arrival.Achieved), 0.7*m.Arrival.Planned, "two thirds of the load at most")
 		require.NotNil(t, m.Result.Verdict)
 		assert.False(t, m.Result.Passed())
 		assert.Contains(t, m.Result.Verdict.Incomplete, "the load fell short of the scenario's rate")
