@@ -47,8 +47,10 @@ func (w ArrivalWindow) Share() float64 {
 }
 
 // checkArrival counts the calls that began in each tenth of the duration
-// and compares them with what the scenario's load profile plans there.
-func checkArrival(calls []mergedCall, sc *scenarios.Scenario, durationNs int64) Arrival {
+// and compares them with what the scenario's load profile plans there. A
+// call within its attacker's clock error (errNs, by source) of the run's
+// start or end counts in the first or last tenth.
+func checkArrival(calls []mergedCall, errNs []int64, sc *scenarios.Scenario, durationNs int64) Arrival {
 	d := time.Duration(durationNs)
 	shape := sc.Load.Shape(d)
 	ws := make([]ArrivalWindow, arrivalWindows)
@@ -58,12 +60,12 @@ func checkArrival(calls []mergedCall, sc *scenarios.Scenario, durationNs int64) 
 	}
 	a := Arrival{Planned: shape.Hits(d)}
 	for _, c := range calls {
-		at := c.call.StartNs
-		if at < 0 || at >= durationNs {
+		at, e := c.call.StartNs, errNs[c.src]
+		if at < -e || at >= durationNs+e {
 			continue
 		}
 		a.Achieved++
-		ws[min(int(at*arrivalWindows/durationNs), arrivalWindows-1)].Achieved++
+		ws[min(max(int(at*arrivalWindows/durationNs), 0), arrivalWindows-1)].Achieved++
 	}
 	a.Worst = ws[0]
 	for _, w := range ws {

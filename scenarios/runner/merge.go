@@ -114,7 +114,11 @@ func Merge(served string, files []string, opts MergeOptions) (*Merged, error) {
 	}
 	m.sortCalls()
 	deps := m.matchRequests()
-	out := &Merged{Attackers: m.attackers(), Arrival: checkArrival(m.calls, m.sc, m.meta.DurationNs)}
+	errNs := make([]int64, len(m.sources))
+	for i, s := range m.sources {
+		errNs[i] = s.errNs
+	}
+	out := &Merged{Attackers: m.attackers(), Arrival: checkArrival(m.calls, errNs, m.sc, m.meta.DurationNs)}
 	for _, a := range out.Attackers {
 		out.ClockError = max(out.ClockError, time.Duration(a.ErrorNs))
 	}

@@ -65,24 +65,28 @@ func TestCheckArrival(t *testing.T) {
 		return out
 	}
 	full := calls(0, 10*time.Second, time.Millisecond)
-	a := checkArrival(full, sc, int64(10*time.Second))
+	a := checkArrival(full, []int64{0}, sc, int64(10*time.Second))
 	assert.Empty(t, a.Short)
 	assert.Equal(t, 10000, a.Achieved)
 	assert.InDelta(t, 10000, a.Planned, 0.001)
 
 	// The first second at a third of the rate, the rest 5% over: 95% in all.
 	late := append(calls(0, time.Second, 3*time.Millisecond), calls(time.Second, 10*time.Second, time.Second/1050)...)
-	a = checkArrival(late, sc, int64(10*time.Second))
+	a = checkArrival(late, []int64{0}, sc, int64(10*time.Second))
 	assert.Equal(t, "the merged load in a tenth of the run: 334 calls of 1000 planned (33%) from 0s to 1s", a.Short)
 
 	half := calls(0, 10*time.Second, 2*time.Millisecond)
-	a = checkArrival(half, sc, int64(10*time.Second))
+	a = checkArrival(half, []int64{0}, sc, int64(10*time.Second))
 	assert.Contains(t, a.Short, "the merged load: 5000 calls of 10000 planned (50%) from 0s to 10s")
 
 	// A short run is judged on its total only: its tenths hold too few
 	// calls. Here the first tenth has none, and the total is 90%.
 	short := int64(500 * time.Millisecond)
-	a = checkArrival(calls(50*time.Millisecond, 500*time.Millisecond, time.Millisecond), sc, short)
+	a = checkArrival(calls(50*time.Millisecond, 500*time.Millisecond, time.Millisecond), []int64{0}, sc, short)
 	assert.Empty(t, a.Short)
 	assert.Equal(t, 450, a.Achieved)
+
+	// A call within its clock error of the start or the end counts.
+	edges := []mergedCall{{call: record.Call{StartNs: -40_000}}, {call: record.Call{StartNs: short + 40_000}}, {call: record.Call{StartNs: -60_000}}}
+	assert.Equal(t, 2, checkArrival(edges, []int64{50_000}, sc, short).Achieved)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/breakerlab/breakerlab/scenarios/runner"
 )
@@ -43,13 +45,16 @@ type attacked struct {
 	files  []string // per attacker: its results file, then its clock file
 }
 
-// serveAndAttack serves externalScenario in front of a service whose
-// breaker opens at threshold failures, and runs the attackers against it.
-func serveAndAttack(t *testing.T, threshold int, attackers []attacker) attacked {
+// serveAndAttack serves externalScenario at rate calls/s in front of a
+// service whose breaker opens at threshold failures, and runs the
+// attackers against it, each at its share of the rate.
+func serveAndAttack(t *testing.T, threshold, rate int, attackers []attacker) attacked {
 	t.Helper()
 	listen := freeAddr(t)
 	svc := serviceWith(t, "http://"+listen, threshold)
-	sc := parseExternal(t, svc.URL, listen)
+	yaml := strings.Replace(fmt.Sprintf(externalScenario, svc.URL, listen), "rate: 100/s", fmt.Sprintf("rate: %d/s", rate), 1)
+	sc, err := scenarios.Parse("ext.yaml", []byte(yaml))
+	require.NoError(t, err)
 	ready := make(chan runner.ServeInfo, 1)
 	done := make(chan error, 1)
 	go func() {
@@ -80,7 +85,7 @@ func serveAndAttack(t *testing.T, threshold int, attackers []attacker) attacked 
 		start := runner.StartAt(reading, m, i+1, len(attackers))
 		go func() {
 			time.Sleep(start.Sub(now()))
-			attacks <- attack(files[2*i], info.Fakes[0].Target, a, len(attackers), sc.Duration)
+			attacks <- attack(files[2*i], info.Fakes[0].Target, a, rate, len(attackers), sc.Duration)
 		}()
 	}
 	for range attackers {
@@ -90,9 +95,9 @@ func serveAndAttack(t *testing.T, threshold int, attackers []attacker) attacked 
 	return attacked{served: info.Dir, info: info, files: files}
 }
 
-// attack runs one attacker's share of the scenario's 100 calls/s at target
+// attack runs one attacker's share (of of them) of rate calls/s at target
 // and writes its results to path, their times on its own clock.
-func attack(path, target string, a attacker, of int, d time.Duration) error {
+func attack(path, target string, a attacker, rate, of int, d time.Duration) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -102,7 +107,7 @@ func attack(path, target string, a attacker, of int, d time.Duration) error {
 	defer tr.CloseIdleConnections()
 	atk := vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: tr, Timeout: 5 * time.Second}))
 	enc := vegeta.NewEncoder(f)
-	pace := vegeta.ConstantPacer{Freq: 100, Per: time.Duration(of) * time.Second}
+	pace := vegeta.ConstantPacer{Freq: rate, Per: time.Duration(of) * time.Second}
 	for res := range atk.Attack(vegeta.NewStaticTargeter(vegeta.Target{Method: "GET", URL: target}), pace, d, a.name) {
 		res.Timestamp = res.Timestamp.Add(a.shift)
 		if err := enc.Encode(res); err != nil {
@@ -113,7 +118,7 @@ func attack(path, target string, a attacker, of int, d time.Duration) error {
 }
 
 func TestMergeThreeAttackers(t *testing.T) {
-	run := serveAndAttack(t, 5, threeAttackers)
+	run := serveAndAttack(t, 5, 100, threeAttackers)
 	out := t.TempDir()
 	m, err := runner.Merge(run.served, run.files, runner.MergeOptions{Out: out})
 	require.NoError(t, err)
@@ -226,9 +231,11 @@ func TestMergeThreeAttackers(t *testing.T) {
 	t.Run("bad input names the file", func(t *testing.T) { badInputs(t, run, m.Result.Dir) })
 }
 
-// A breaker that opens one failure late fails the merged run on I2.
+// A breaker that opens one failure late fails the merged run on I2. The
+// load is 50 calls/s: calls 20 ms apart do not overlap even on a loaded
+// machine, and the 6th failure cannot hide behind the 5th.
 func TestMergeCatchesAPlantedBug(t *testing.T) {
-	run := serveAndAttack(t, 6, threeAttackers[:2])
+	run := serveAndAttack(t, 6, 50, threeAttackers[:2])
 	m, err := runner.Merge(run.served, run.files, runner.MergeOptions{Out: t.TempDir()})
 	require.NoError(t, err)
 	require.NotNil(t, m.Result.Verdict)
