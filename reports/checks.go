@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/breakerlab/breakerlab/scenarios/check"
@@ -19,6 +21,7 @@ type checkResult struct {
 	Detail     string
 	Violations []record.Violation // as recorded; possibly only the first ones
 	Total      int                // violations in all, at least len(Violations)
+	Skipped    bool               // the checker could not judge it; Detail says why
 }
 
 // invariantNames names the harness's invariants (the DESIGN table), for runs
@@ -41,9 +44,9 @@ var invariantNames = map[string]string{
 // verdict.json is missing, every expectation of meta.json as not checked. A
 // check the checker skipped (it could not be judged) is not checked.
 func (r *Run) checks() []checkResult {
-	if r.Verdict != nil {
-		out := make([]checkResult, 0, len(r.Verdict.Checks))
-		for _, c := range r.Verdict.Checks {
+	if r.verdict != nil {
+		out := make([]checkResult, 0, len(r.verdict.Checks))
+		for _, c := range r.verdict.Checks {
 			status := record.StatusFailed
 			switch {
 			case c.Skipped:
@@ -52,12 +55,12 @@ func (r *Run) checks() []checkResult {
 				status = record.StatusPassed
 			}
 			out = append(out, checkResult{ID: c.ID, Kind: c.Kind, Name: c.Name, Status: status,
-				Detail: c.Detail, Violations: c.Violations, Total: max(c.ViolationsTotal, len(c.Violations))})
+				Detail: c.Detail, Violations: c.Violations, Total: max(c.ViolationsTotal, len(c.Violations)), Skipped: c.Skipped})
 		}
 		return out
 	}
 	const why = "verdict.json is missing: the checker did not run"
-	e := r.Meta.Expect
+	e := r.meta.Expect
 	var out []checkResult
 	for _, id := range e.Invariants {
 		out = append(out, checkResult{ID: id, Kind: "invariant", Name: invariantNames[id],
@@ -87,8 +90,8 @@ func (r *Run) checks() []checkResult {
 // not checked. Only passed is a pass.
 func (r *Run) Status() string {
 	switch {
-	case r.Verdict != nil:
-		return r.Verdict.Status()
+	case r.verdict != nil:
+		return r.verdict.Status()
 	case r.Incomplete() != "":
 		return record.StatusIncomplete
 	}
@@ -97,9 +100,52 @@ func (r *Run) Status() string {
 
 // Incomplete says why the run did not run as planned ([record.Meta.Incomplete]),
 // or returns "" when it did.
-func (r *Run) Incomplete() string { return r.Meta.Incomplete() }
+func (r *Run) Incomplete() string { return r.meta.Incomplete() }
 
 // title returns "ID name", or the ID alone when the name is unknown.
 func (c checkResult) title() string {
 	return strings.TrimSpace(c.ID + " " + c.Name)
+}
+
+// rules returns the NFR-6 rules the recorded violations of c say were
+// broken, in order, each once.
+func (c checkResult) rules() []int {
+	var out []int
+	for _, v := range c.Violations {
+		if v.Rule > 0 && !slices.Contains(out, v.Rule) {
+			out = append(out, v.Rule)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// result is how a check's status reads in the reports: a check the
+// checker skipped is "skipped" (it is not checked, and says why).
+func (c checkResult) result() string {
+	if c.Skipped {
+		return statusSkipped
+	}
+	return c.Status
+}
+
+// allWarnings returns what the reports list as warnings: the reader's
+// ([Run.Warnings]) and then the checker's (verdict.json; without one, the
+// runner's notes in meta.json), each once, with the checker's file paths
+// made relative to the run as the reader's are.
+func (r *Run) allWarnings() []string {
+	out := slices.Clone(r.Warnings)
+	more := r.meta.Warnings
+	if r.verdict != nil {
+		more = r.verdict.Warnings
+	}
+	for _, w := range more {
+		if path, rest, ok := strings.Cut(w, ":"); ok && strings.ContainsRune(path, filepath.Separator) {
+			w = filepath.Base(path) + ":" + rest
+		}
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }

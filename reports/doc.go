@@ -1,7 +1,8 @@
 // Package reports turns a recorded run directory into what people and CI
 // systems read: report.html (one self-contained page with inline SVG plots),
 // summary.md (for a CI step summary or a pull-request comment),
-// summary.json (machine-readable, with a schema_version: [Summary]),
+// summary.json (machine-readable, with a schema_version; docs/reports.md
+// lists its fields),
 // junit.xml (one test case per invariant and expectation) and
 // plots/timeline, throughput and latency as PNG and SVG — and, for a run on
 // the real clock (live, stress), plots/contention: throughput and latency
@@ -12,13 +13,22 @@
 // one line per breaker implementation. The benchmarks' lock contention is
 // drawn the same way ([ContentionPlot]).
 //
+// The breaker's states the reports count and draw are those the checker
+// inferred from what the breaker did (inferred.jsonl), so a breaker that
+// reports nothing about itself — one driven in external mode, or one with
+// Execute only — still shows its opens; what the breaker reported itself
+// (transitions.jsonl, or the states its snapshots or state endpoint showed)
+// is set beside them as a cross-check. A run without inferred.jsonl (not
+// checked, or checked by an older breakerlab) shows what the breaker
+// reported, and says so.
+//
 // A run passes only when its status is passed: a run that failed a check,
 // did not run as planned (interrupted, killed, short of its load:
 // incomplete) or had nothing checked does not, and every report says which.
 //
 // The happy path:
 //
-//	run, err := reports.Load("out/nfr6-iam-outage") // streams the JSON-lines logs
+//	run, err := reports.Load("out/nfr6-iam-outage") // streams the recorded files
 //	if err != nil {
 //		return err // names the file and line of a malformed record
 //	}

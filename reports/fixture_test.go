@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -48,8 +50,12 @@ type genRun struct {
 	breaker     string    // the implementation's name in meta.json
 	recovery    time.Duration
 	deps        []genDep
-	verdict     *record.Verdict // written when not nil
+	verdict     *record.Verdict // written when not nil, with inferred.jsonl: the model's transitions
 	cutShort    bool            // no ended_ns, the end of calls.bin cut off
+	// reports is what the breaker reports about itself (meta.json); nil
+	// is everything. A breaker that reports no transitions leaves
+	// transitions.jsonl empty, one that reports no state has no snapshots.
+	reports *record.Reports
 }
 
 const (
@@ -68,6 +74,7 @@ func (g genRun) write(dir string) error {
 			MaxRejectionP99Ns: int64(time.Millisecond)},
 		ScenarioYAML: "name: " + g.name + "\nmode: " + g.mode + "\n",
 		Breaker:      g.breaker,
+		Reports:      g.reports,
 	}
 	if len(g.steps) > 0 {
 		meta.Load = record.Load{Kind: "steps", Rate: g.steps[len(g.steps)-1].rate, Description: "steps"}
@@ -87,10 +94,13 @@ func (g genRun) write(dir string) error {
 	}
 	rng := rand.New(rand.NewPCG(g.seed, 0x5eed))
 	starts, end := g.startTimes()
+	var inferred []record.Transition
 	for _, dep := range g.deps {
-		if err = g.writeDep(w, rng, dep, starts, end); err != nil {
+		var ts []record.Transition
+		if ts, err = g.writeDep(w, rng, dep, starts, end); err != nil {
 			break
 		}
+		inferred = append(inferred, ts...)
 	}
 	w.UpdateMeta(func(m *record.Meta) {
 		if g.cutShort {
@@ -121,7 +131,42 @@ func (g genRun) write(dir string) error {
 		}
 	}
 	if g.verdict != nil {
-		return g.verdict.Write(dir)
+		return errors.Join(g.verdict.Write(dir), record.WriteInferred(dir, inferred))
+	}
+	return nil
+}
+
+// update rewrites what the tests define of a committed fixture —
+// verdict.json and inferred.jsonl — and leaves its records as they are (the
+// committed ones were recorded with schema 1: they prove that old runs
+// still load); a fixture not on disk is recorded whole, in the current
+// schema.
+func (g genRun) update(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, record.MetaFile)); err != nil {
+		return g.write(dir)
+	}
+	tmp, err := os.MkdirTemp("", "fixture")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := g.write(tmp); err != nil {
+		return err
+	}
+	for _, name := range []string{record.VerdictFile, record.InferredFile} {
+		data, err := os.ReadFile(filepath.Join(tmp, name))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			err = os.Remove(filepath.Join(dir, name))
+			if errors.Is(err, fs.ErrNotExist) {
+				err = nil
+			}
+		case err == nil:
+			err = os.WriteFile(filepath.Join(dir, name), data, 0o644)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -156,15 +201,34 @@ func (g genRun) startTimes() ([]time.Duration, time.Duration) {
 }
 
 // writeDep records a call of one dependency at each of starts through the
-// breaker model, and a final snapshot at end.
-func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []time.Duration, end time.Duration) error {
+// breaker model, and a final snapshot at end. It returns the model's
+// transitions as the checker would infer them from the calls: the same
+// ones, a generation lower (the checker counts from the first transition),
+// each open → half-open bounded by the calls around it.
+func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []time.Duration, end time.Duration) ([]record.Transition, error) {
 	state, gen := record.StateClosed, uint64(1)
 	var fails, succ int
-	var openedAt, flushed time.Duration
+	var openedAt, flushed, lastStart, curStart time.Duration
 	var totals record.Totals
+	var inferred []record.Transition
+	rep := record.AllReports
+	if g.reports != nil {
+		rep = *g.reports
+	}
 	transition := func(to record.State, at time.Duration, reason string) error {
 		gen++
-		err := w.WriteTransition(record.Transition{Dep: dep.name, From: state, To: to, AtNs: int64(at), Gen: gen, Reason: reason})
+		t := record.Transition{Dep: dep.name, From: state, To: to, AtNs: int64(at), Gen: gen, Reason: reason}
+		var err error
+		if rep.Transitions {
+			err = w.WriteTransition(t)
+		}
+		t.Gen, t.Inferred = gen-1, true
+		if to == record.StateHalfOpen {
+			// The calls tell only that it happened between the last
+			// rejection and the first probe.
+			t.LoNs, t.HiNs = int64(lastStart), int64(curStart)
+		}
+		inferred = append(inferred, t)
 		state = to
 		fails, succ = 0, 0
 		if to == record.StateOpen {
@@ -173,6 +237,7 @@ func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []
 		return err
 	}
 	for i, start := range starts {
+		lastStart, curStart = curStart, start
 		ph := dep.phases[0]
 		for _, p := range dep.phases {
 			if start >= p.at {
@@ -181,14 +246,14 @@ func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []
 		}
 		if state == record.StateOpen && start >= openedAt+g.recovery {
 			if err := transition(record.StateHalfOpen, openedAt+g.recovery, "recovery timeout elapsed"); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		seq := uint64(i + 1)
 		if start-flushed >= record.DefaultFlushInterval {
 			// As the writer's timer would: a cut then loses only the end.
 			if err := w.Flush(); err != nil {
-				return err
+				return nil, err
 			}
 			flushed = start
 		}
@@ -197,7 +262,7 @@ func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []
 			err := w.WriteCall(record.Call{Seq: seq, Dep: dep.name, StartNs: int64(start), EndNs: int64(start + genRejectLatency),
 				Outcome: record.OutcomeRejected, Fallback: dep.fallback, Gen: gen, Reject: record.RejectOpen, Err: "breaker: circuit open"})
 			if err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
@@ -216,12 +281,12 @@ func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []
 		err := w.WriteDepRequest(record.DepRequest{Dep: dep.name, Seq: seq, AtNs: int64(start + 50*time.Microsecond),
 			Fault: fault, LatencyNs: int64(lat), Status: status, Err: errText})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		err = w.WriteCall(record.Call{Seq: seq, Dep: dep.name, StartNs: int64(start), EndNs: int64(start + lat + 100*time.Microsecond),
 			Outcome: outcome, Fallback: failed && dep.fallback, Gen: gen, Err: errText})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if failed {
 			totals.Failure++
@@ -243,9 +308,12 @@ func (g genRun) writeDep(w *record.Writer, rng *rand.Rand, dep genDep, starts []
 			}
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return w.WriteSnapshot(record.Snapshot{Dep: dep.name, AtNs: int64(end), State: state, Gen: gen,
+	if !rep.Snapshots && !rep.State {
+		return inferred, nil
+	}
+	return inferred, w.WriteSnapshot(record.Snapshot{Dep: dep.name, AtNs: int64(end), State: state, Gen: gen,
 		ConsecutiveFailures: fails, ConsecutiveSuccesses: succ, Totals: totals})
 }

@@ -13,9 +13,11 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// -update rewrites the fixture run directories under testdata/runs and the
-// golden reports under testdata/golden; review the diff before committing.
-var update = flag.Bool("update", false, "rewrite testdata fixtures and golden files")
+// -update rewrites the golden reports under testdata/golden and what the
+// tests define of the fixture runs under testdata/runs (verdict.json,
+// inferred.jsonl; a fixture not on disk is recorded whole); review the
+// diff before committing.
+var update = flag.Bool("update", false, "rewrite testdata fixtures' verdicts and the golden files")
 
 // invariantChecks returns passing checks for I1..I11 but the ids in failing.
 func invariantChecks(failing map[string]record.Check) []record.Check {
@@ -45,12 +47,46 @@ var fixtures = map[string]genRun{
 			Checks: append(invariantChecks(map[string]record.Check{
 				"I2": {ID: "I2", Kind: "invariant", Name: "opens exactly at the failure threshold", Passed: false,
 					Detail: "1 of 2 openings at the wrong count",
-					Violations: []record.Violation{{ID: "I2", Dep: "iam", AtNs: 30_400_000_000, Gen: 2,
+					Violations: []record.Violation{{ID: "I2", Dep: "iam", AtNs: 30_400_000_000, Gen: 2, Rule: 1,
 						Message: "closed→open after 4 consecutive failures, want 5",
 						Context: []string{"t=30.100s call seq=302 failure gen=1", "t=30.400s call seq=305 failure gen=1", "t=30.400s transition closed→open gen=2"}}}},
 			}), record.Check{ID: "max_rejection_p99", Kind: "expectation", Name: "rejection latency p99 ≤ 1ms", Passed: true,
 				Detail: "p99 = 2.00µs", Violations: []record.Violation{}}),
-			Stats: record.Stats{Calls: 1200}},
+			Stats: record.Stats{Calls: 1200},
+			Observed: []record.Observed{
+				{Dep: "iam", Param: record.ParamFailureStreak, Expected: 5, Unit: "calls", Values: []float64{4, 5}, Exact: 2, Matching: 1},
+				{Dep: "iam", Param: record.ParamOpenFor, Expected: 30, Unit: "s", Values: []float64{30, 30}, Exact: 0, Matching: 2},
+				{Dep: "iam", Param: record.ParamProbes, Expected: 2, Unit: "calls", Values: []float64{1, 2}, Exact: 2, Matching: 2},
+				{Dep: "iam", Param: record.ParamSuccessesToClose, Expected: 2, Unit: "calls", Values: []float64{2}, Exact: 1, Matching: 1},
+			}},
+	},
+	// External mode: the service's breaker reports nothing (transitions.jsonl
+	// empty, no snapshots), so every state the reports show is inferred;
+	// the checker skipped what needs the breaker's report and could not
+	// judge one window.
+	"external-outage": {
+		name: "external-outage", mode: "external", seed: 9, duration: 10 * time.Second, rate: 20, recovery: 2 * time.Second,
+		description: "A service nobody here wrote: IAM fails from 3 s to 6 s.",
+		reports:     &record.Reports{},
+		deps: []genDep{{name: "iam", phases: []genPhase{
+			{at: 0, label: "healthy", latency: 5 * time.Millisecond},
+			{at: 3 * time.Second, label: "outage", errorRate: 1, latency: 5 * time.Millisecond},
+			{at: 6 * time.Second, label: "recovered", latency: 5 * time.Millisecond},
+		}}},
+		verdict: &record.Verdict{SchemaVersion: 2, Scenario: "external-outage", Passed: true,
+			Checks: append(invariantChecks(map[string]record.Check{
+				"I1": {ID: "I1", Kind: "invariant", Name: "only legal transitions", Passed: true, Skipped: true, Violations: []record.Violation{},
+					Detail: "not checked: the breaker reports no transitions (the inferred ones are legal by construction)"},
+			}),
+				record.Check{ID: "R1", Kind: record.KindReport, Name: "the transitions the breaker reports are the ones it made", Passed: true,
+					Skipped: true, Detail: "not checked: the breaker reports no transitions", Violations: []record.Violation{}},
+				record.Check{ID: "opens", Kind: "expectation", Name: "each circuit opens >= 1 times", Passed: true,
+					Detail: "iam opened 2 times", Violations: []record.Violation{}}),
+			Warnings: []string{"iam: 1 windows of overlapping calls had too many possible orders to search; what the breaker did there was not judged"},
+			Observed: []record.Observed{
+				{Dep: "iam", Param: record.ParamFailureStreak, Expected: 5, Unit: "calls", Values: []float64{5}, Exact: 1, Matching: 1},
+				{Dep: "iam", Param: record.ParamOpenFor, Expected: 2, Unit: "s", Values: []float64{2, 2}, Exact: 0, Matching: 2},
+			}},
 	},
 	// Two dependencies, one with fallbacks and a flapping breaker; all checks held.
 	"checkout-flaky": {
@@ -99,19 +135,15 @@ var fixtures = map[string]genRun{
 
 func fixtureDir(name string) string { return filepath.Join("testdata", "runs", name) }
 
-// TestMain regenerates the fixtures before any test reads them. The
+// TestMain updates the fixtures before any test reads them. The first
 // committed fixtures were recorded with schema 1 (JSON lines), so they also
-// prove that old runs still load; -update rewrites them in the current
-// schema.
+// prove that old runs still load; -update keeps their records
+// ([genRun.update]).
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if *update {
 		for name, g := range fixtures {
-			dir := fixtureDir(name)
-			if err := os.RemoveAll(dir); err != nil {
-				panic(err)
-			}
-			if err := g.write(dir); err != nil {
+			if err := g.update(fixtureDir(name)); err != nil {
 				panic(err)
 			}
 		}
@@ -158,7 +190,7 @@ func TestGoldenReports(t *testing.T) {
 }
 
 func TestGoldenIndex(t *testing.T) {
-	runs := []*Run{loadFixture(t, "checkout-flaky"), loadFixture(t, "cut-short"), loadFixture(t, "nfr6-iam-outage")}
+	runs := []*Run{loadFixture(t, "checkout-flaky"), loadFixture(t, "cut-short"), loadFixture(t, "external-outage"), loadFixture(t, "nfr6-iam-outage")}
 	var md, ju bytes.Buffer
 	require.NoError(t, writeSummaryMarkdown(&md, runs, nil))
 	require.NoError(t, writeJUnit(&ju, runs, nil))

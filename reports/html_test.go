@@ -42,7 +42,7 @@ func TestHTMLIsSelfContained(t *testing.T) {
 
 func TestHTMLEscapesRecordedText(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
-	r.Meta.Description = `<script>alert("x")</script>`
+	r.meta.Description = `<script>alert("x")</script>`
 	var buf bytes.Buffer
 	require.NoError(t, renderHTML(&buf, r))
 	assert.NotContains(t, buf.String(), `<script>alert`)
@@ -54,7 +54,7 @@ func TestHTMLEscapesRecordedText(t *testing.T) {
 func TestWriteCutShortRun(t *testing.T) {
 	r := loadFixture(t, "cut-short")
 	assert.Equal(t, record.StatusIncomplete, r.Status(), "killed: incomplete, whatever its checks")
-	assert.Equal(t, int64(11_800_002_000), r.EndNs, "ends at the last event recorded: a rejection at 11.8 s taking 2µs")
+	assert.Equal(t, int64(11_800_002_000), r.endNs, "ends at the last event recorded: a rejection at 11.8 s taking 2µs")
 	assert.Len(t, r.Warnings, 5)
 
 	out := t.TempDir()
@@ -64,7 +64,7 @@ func TestWriteCutShortRun(t *testing.T) {
 	want := []string{HTMLFile, SummaryMDFile, SummaryJSONFile, JUnitFile}
 	require.Len(t, plotsOf(r), len(plotKinds)-1, "a sim run has no contention plot")
 	for _, k := range plotsOf(r) {
-		want = append(want, filepath.Join(PlotsDir, k.name+".png"), filepath.Join(PlotsDir, k.name+".svg"))
+		want = append(want, filepath.Join(plotsDir, k.name+".png"), filepath.Join(plotsDir, k.name+".svg"))
 	}
 	assert.Len(t, written, len(want))
 	for _, name := range want {
@@ -78,7 +78,7 @@ func TestWriteCutShortRun(t *testing.T) {
 			assert.NoError(t, err, name)
 		}
 	}
-	assert.NoFileExists(t, filepath.Join(out, PlotsDir, "contention.png"))
+	assert.NoFileExists(t, filepath.Join(out, plotsDir, "contention.png"))
 	leftovers, _ := filepath.Glob(filepath.Join(out, "*.tmp"))
 	assert.Empty(t, leftovers)
 

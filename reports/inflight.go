@@ -11,33 +11,33 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// RealTime reports whether r ran on the real clock (live, stress or external
+// realTime reports whether r ran on the real clock (live, stress or external
 // mode): its calls overlapped in real time, so the number in flight measures
 // how many callers contended for the breaker. A sim run's calls overlap on a
 // virtual clock only; it gets no contention plot.
 func (r *Run) realTime() bool {
-	switch r.Meta.Mode {
+	switch r.meta.Mode {
 	case record.ModeLive, record.ModeStress, record.ModeExternal:
 		return true
 	}
 	return false
 }
 
-// Implementation returns the name of the breaker implementation the run
+// implementation returns the name of the breaker implementation the run
 // drove, as meta.json records it, or "unnamed" for a run recorded before
 // meta.json named it.
 func (r *Run) implementation() string {
-	if r.Meta.Breaker == "" {
+	if r.meta.Breaker == "" {
 		return "unnamed"
 	}
-	return r.Meta.Breaker
+	return r.meta.Breaker
 }
 
 // Label names the run in titles, tables and JUnit suites: the scenario, and
 // "@" and the implementation when that is not the reference breaker (as the
 // run directory is named), so runs of one scenario against several
 // implementations stay apart.
-func (r *Run) Label() string { return label(r.Meta.Scenario, r.Meta.Breaker) }
+func (r *Run) Label() string { return label(r.meta.Scenario, r.meta.Breaker) }
 
 func label(scenario, breaker string) string {
 	if breaker == "" || breaker == "reference" {
@@ -84,12 +84,12 @@ type contentionLevel struct {
 // two bins per doubling. Buckets in which most calls were rejected (the
 // circuit open: calls in flight collapse to almost none) and bins of fewer
 // than 3 buckets or 20 calls (a step change caught mid-bucket) are left out.
-func (r *Run) contentionLevels(d *DepStats) []contentionLevel {
-	loadEnd := r.EndNs
-	if r.Meta.DurationNs > 0 {
-		loadEnd = min(loadEnd, r.Meta.DurationNs)
+func (r *Run) contentionLevels(d *depStats) []contentionLevel {
+	loadEnd := r.endNs
+	if r.meta.DurationNs > 0 {
+		loadEnd = min(loadEnd, r.meta.DurationNs)
 	}
-	s := displaySeries(d, r.EndNs)
+	s := displaySeries(d, r.endNs)
 	type bin struct {
 		busy, calls, ran int64
 		n                int
@@ -163,14 +163,14 @@ func runContentionFigure(runs []*Run) (contentionFigure, error) {
 	for _, r := range runs {
 		if !r.realTime() {
 			return contentionFigure{}, fmt.Errorf("reports: contention plot: %s: mode %q; only runs on the real clock (live, stress, external) contend",
-				r.Label(), r.Meta.Mode)
+				r.Label(), r.meta.Mode)
 		}
 		impl := r.implementation()
-		for _, d := range r.Deps {
+		for _, d := range r.deps {
 			prefix := d.Name
 			if len(runs) > 1 {
-				prefix = r.Meta.Scenario
-				if len(r.Deps) > 1 {
+				prefix = r.meta.Scenario
+				if len(r.deps) > 1 {
 					prefix += " / " + d.Name
 				}
 			}

@@ -30,7 +30,7 @@ func TestLoadCountsCallsInFlight(t *testing.T) {
 `
 	r, err := Load(writeRun(t, map[string]string{record.MetaFile: meta, record.CallsFile: calls}))
 	require.NoError(t, err)
-	s := r.Deps[0].series
+	s := r.deps[0].series
 	require.Equal(t, 5*ms, s.width)
 	require.Len(t, s.buckets, 4, "no bucket past the recorded end")
 	var busy []int64
@@ -48,7 +48,7 @@ func TestLoadCountsCallsInFlight(t *testing.T) {
 	lines := strings.SplitAfter(calls, "\n")
 	r2, err := Load(writeRun(t, map[string]string{record.MetaFile: meta, record.CallsFile: lines[2] + lines[0] + lines[1]}))
 	require.NoError(t, err)
-	assert.Equal(t, s.buckets, r2.Deps[0].series.buckets)
+	assert.Equal(t, s.buckets, r2.deps[0].series.buckets)
 }
 
 func TestSeriesBusySurvivesCoarsening(t *testing.T) {
@@ -81,7 +81,7 @@ func TestContentionLevelsOfASweep(t *testing.T) {
 	r := loadFixture(t, "contention-sweep")
 	assert.True(t, r.realTime())
 	assert.Equal(t, "reference", r.implementation())
-	levels := r.contentionLevels(r.Deps[0])
+	levels := r.contentionLevels(r.deps[0])
 	// One level per load step: each second, every call takes 40.1 ms.
 	require.Len(t, levels, 4)
 	var calls int64
@@ -95,14 +95,14 @@ func TestContentionLevelsOfASweep(t *testing.T) {
 		assert.Equal(t, l.Calls, l.Ran)
 		calls += l.Calls
 	}
-	assert.Equal(t, r.Deps[0].Calls(), calls)
+	assert.Equal(t, r.deps[0].Calls(), calls)
 }
 
 func TestContentionLevelsLeaveOutTheOpenCircuit(t *testing.T) {
 	// payments opens during its outage: buckets mostly rejected are no
 	// level, and what remains still accounts for every call that ran there.
 	r := loadFixture(t, "checkout-flaky")
-	for _, d := range r.Deps {
+	for _, d := range r.deps {
 		var calls int64
 		for _, l := range r.contentionLevels(d) {
 			assert.GreaterOrEqual(t, 2*l.Ran, l.Calls, "%s: a level is mostly calls that ran", d.Name)
@@ -124,7 +124,7 @@ func TestWriteLiveRunHasContentionPlot(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, written, 4+2*len(plotKinds))
 	for _, format := range []string{"png", "svg"} {
-		assert.Contains(t, written, filepath.Join(out, PlotsDir, "contention."+format))
+		assert.Contains(t, written, filepath.Join(out, plotsDir, "contention."+format))
 	}
 	page, err := os.ReadFile(filepath.Join(out, HTMLFile))
 	require.NoError(t, err)

@@ -91,7 +91,7 @@ func junitDoc(runs []*Run, missing []Missing) junitSuites {
 	}
 	for _, r := range runs {
 		add(suiteOf(r))
-		total += float64(r.EndNs) / 1e9
+		total += float64(r.endNs) / 1e9
 	}
 	for _, m := range missing {
 		add(missingSuite(m))
@@ -119,16 +119,22 @@ func missingSuite(m Missing) junitSuite {
 }
 
 func suiteOf(r *Run) junitSuite {
-	m := r.Meta
+	m := r.meta
 	s := junitSuite{
-		Name: r.Label(), Time: fmt.Sprintf("%.3f", float64(r.EndNs)/1e9), Timestamp: fmtT0(m.T0),
+		Name: r.Label(), Time: fmt.Sprintf("%.3f", float64(r.endNs)/1e9), Timestamp: fmtT0(m.T0),
 		Properties: []junitProperty{
 			{"mode", m.Mode}, {"seed", fmt.Sprint(m.Seed)}, {"status", r.Status()}, {"dir", r.Dir},
 		},
-		SystemOut: strings.Join(r.Warnings, "\n"),
+		SystemOut: strings.Join(r.allWarnings(), "\n"),
 	}
 	if m.Breaker != "" {
 		s.Properties = append(s.Properties, junitProperty{"breaker", m.Breaker})
+	}
+	// What the breaker did, as measured: CI shows properties beside the cases.
+	for _, d := range r.deps {
+		for _, o := range r.observed(d.Name) {
+			s.Properties = append(s.Properties, junitProperty{"observed." + d.Name + "." + o.Param, observedLine(o)})
+		}
 	}
 	for _, c := range r.checks() {
 		tc := junitCase{Name: c.title(), ClassName: "breakerlab." + r.Label(), Time: "0"}

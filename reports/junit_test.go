@@ -31,6 +31,11 @@ type xmlSuite struct {
 	Errors   int       `xml:"errors,attr"`
 	Skipped  int       `xml:"skipped,attr"`
 	Cases    []xmlCase `xml:"testcase"`
+	Props    []struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	} `xml:"properties>property"`
+	SystemOut string `xml:"system-out"`
 }
 
 type xmlCase struct {
@@ -98,7 +103,7 @@ func TestJUnitStructure(t *testing.T) {
 	assert.Equal(t, "nfr6-iam-outage", f.Name)
 	require.NotNil(t, f.Cases[1].Failure, "I2 is the failing case")
 	assert.Equal(t, "I2 opens exactly at the failure threshold", f.Cases[1].Name)
-	assert.Equal(t, "I2 iam t=30.400s gen 2: closed→open after 4 consecutive failures, want 5", f.Cases[1].Failure.Message)
+	assert.Equal(t, "I2 iam t=30.400s gen 2 (rule 1): closed→open after 4 consecutive failures, want 5", f.Cases[1].Failure.Message, "names the NFR-6 rule broken")
 	assert.Equal(t, "I2", f.Cases[1].Failure.Type)
 	assert.Contains(t, f.Cases[1].Failure.Text, "t=30.100s call seq=302 failure gen=1", "context lines are in the failure text")
 
@@ -120,7 +125,7 @@ func TestJUnitStructure(t *testing.T) {
 // a run whose every check was skipped does not pass.
 func TestSkippedChecksAreNotChecked(t *testing.T) {
 	r := loadFixture(t, "checkout-flaky")
-	v := *r.Verdict
+	v := *r.verdict
 	v.Checks = append([]record.Check(nil), v.Checks...)
 	for i := range v.Checks {
 		if v.Checks[i].ID == "I6" || v.Checks[i].ID == "I10" {
@@ -128,11 +133,11 @@ func TestSkippedChecksAreNotChecked(t *testing.T) {
 			v.Checks[i].Detail = "no half-open period was reached"
 		}
 	}
-	r.Verdict = &v
+	r.verdict = &v
 	assert.Equal(t, record.StatusPassed, r.Status(), "the other checks held")
 
-	s := Summarize(r)
-	assert.Equal(t, CheckCounts{Total: 12, Passed: 10, NotChecked: 2}, s.CheckCounts)
+	s := summarize(r)
+	assert.Equal(t, checkTally{Total: 12, Passed: 10, NotChecked: 2}, s.CheckCounts)
 	doc := parseJUnit(t, r)
 	assert.Equal(t, 2, doc.Skipped)
 	for _, c := range doc.Suites[0].Cases {
@@ -144,29 +149,32 @@ func TestSkippedChecksAreNotChecked(t *testing.T) {
 	var md bytes.Buffer
 	require.NoError(t, writeSummaryMarkdown(&md, []*Run{r}, nil))
 	assert.Contains(t, md.String(), "10 of 12 checks passed, 2 not checked")
-	assert.Contains(t, md.String(), "| I6 closes at the success threshold, reopens on a probe failure | ⚠️ not checked | no half-open period was reached |")
+	assert.Contains(t, md.String(), "| I6 closes at the success threshold, reopens on a probe failure | ⏭️ skipped | no half-open period was reached |")
 	var page bytes.Buffer
 	require.NoError(t, writeHTML(&page, r, nil))
 	assert.Contains(t, page.String(), "10 passed, 0 failed, 2 not checked")
+	assert.Contains(t, page.String(), `<span class="badge unknown">⏭️ skipped</span></td><td>no half-open period was reached</td>`)
+	js := summarize(r)
+	assert.True(t, js.Checks[5].Skipped, "summary.json says skipped")
 
 	for i := range v.Checks {
 		v.Checks[i].Skipped = true
 	}
 	assert.Equal(t, record.StatusNotChecked, r.Status(), "nothing judged: no pass")
-	assert.False(t, Summarize(r).Passed)
+	assert.False(t, summarize(r).Passed)
 }
 
 // An incomplete run (interrupted, or short of its load) says so in every
 // report, and does not pass.
 func TestIncompleteRunSaysSoEverywhere(t *testing.T) {
 	r := loadFixture(t, "checkout-flaky")
-	r.Meta.Shortfall = "8547/s of 12000/s (71%)"
-	v := *r.Verdict
-	v.MarkIncomplete(r.Meta.Incomplete())
-	r.Verdict = &v
+	r.meta.Shortfall = "8547/s of 12000/s (71%)"
+	v := *r.verdict
+	v.MarkIncomplete(r.meta.Incomplete())
+	r.verdict = &v
 	const why = "the load fell short of the scenario's rate: 8547/s of 12000/s (71%)"
 	assert.Equal(t, record.StatusIncomplete, r.Status())
-	s := Summarize(r)
+	s := summarize(r)
 	assert.Equal(t, record.StatusIncomplete, s.Status)
 	assert.Equal(t, why, s.Incomplete)
 	assert.False(t, s.Passed)
@@ -221,10 +229,10 @@ func TestIndexListsMissingRuns(t *testing.T) {
 
 func TestJUnitCDATASafe(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
-	v := *r.Verdict
+	v := *r.verdict
 	v.Checks = []record.Check{{ID: "I3", Kind: "invariant", Name: "x", Violations: []record.Violation{{ID: "I3", Dep: "iam",
 		Message: `a "quoted" <tag> & ]]> end`, Context: []string{"]]>"}}}}}
-	r.Verdict = &v
+	r.verdict = &v
 	doc := parseJUnit(t, r)
 	require.NotNil(t, doc.Suites[0].Cases[0].Failure)
 	assert.Contains(t, doc.Suites[0].Cases[0].Failure.Message, `a "quoted" <tag> & ]]> end`)
@@ -235,16 +243,16 @@ func TestJUnitCDATASafe(t *testing.T) {
 // rest in violations_total; every report says how many were left out.
 func TestTruncatedViolationsAreCounted(t *testing.T) {
 	r := loadFixture(t, "nfr6-iam-outage")
-	v := *r.Verdict
+	v := *r.verdict
 	var vs []record.Violation
 	for i := range 7 {
 		vs = append(vs, record.Violation{ID: "I3", Dep: "iam", AtNs: int64(i) * 1e9, Gen: 2, Message: "call reached the dependency while open"})
 	}
 	v.Checks = []record.Check{{ID: "I3", Kind: "invariant", Name: "nothing reaches the dependency while open",
 		Violations: vs, ViolationsTotal: 12}}
-	r.Verdict = &v
+	r.verdict = &v
 
-	s := Summarize(r)
+	s := summarize(r)
 	assert.Equal(t, 12, s.Checks[0].Violations)
 
 	var md bytes.Buffer

@@ -25,7 +25,7 @@ var outcomeStyles = [4]draw.LineStyle{
 func latencyPlot(w io.Writer, format string, r *Run) error {
 	f := newFigure(r.Label() + ": latency distribution by outcome")
 	var present [4]bool
-	for _, d := range r.Deps {
+	for _, d := range r.deps {
 		lo, hi := math.Inf(1), 0.0
 		zeros := false
 		var counts []string
@@ -70,7 +70,7 @@ func latencyPlot(w io.Writer, format string, r *Run) error {
 			}
 		}
 		p.X.Min, p.X.Max = ax.min, ax.max
-		p.X.Tick.Marker = durationTicks{zero: ax.zero}
+		p.X.Tick.Marker = ax.ticks()
 		p.Y.Min, p.Y.Max = 0, 100
 		f.panels = append(f.panels, p)
 	}

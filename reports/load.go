@@ -37,7 +37,7 @@ func Load(dir string) (*Run, error) {
 		}
 		return nil, err
 	}
-	run := &Run{Dir: dir, Meta: meta}
+	run := &Run{Dir: dir, meta: meta}
 	l, err := newLoader(run)
 	if err != nil {
 		return nil, err
@@ -45,27 +45,33 @@ func Load(dir string) (*Run, error) {
 	if err := l.readRecords(); err != nil {
 		return nil, err
 	}
-	for _, d := range run.Deps {
-		slices.SortStableFunc(d.Transitions, func(a, b record.Transition) int { return cmp.Compare(a.AtNs, b.AtNs) })
+	byTime := func(a, b record.Transition) int { return cmp.Compare(a.AtNs, b.AtNs) }
+	for _, d := range run.deps {
+		slices.SortStableFunc(d.Inferred, byTime)
+		slices.SortStableFunc(d.Reported, byTime)
+		slices.SortStableFunc(d.Sampled, byTime)
 	}
 
-	m := &run.Meta
+	m := &run.meta
 	switch v, err := record.ReadVerdict(dir); {
 	case err == nil:
 		if v.Incomplete == "" {
 			// A verdict written without looking at meta.json: say here what it would.
 			v.MarkIncomplete(m.Incomplete())
 		}
-		run.Verdict = v
+		run.verdict = v
+		if !run.inferred {
+			run.warnf("%s: missing (checked before the checker inferred states); the breaker's state is shown as it reported it", record.InferredFile)
+		}
 	case errors.Is(err, fs.ErrNotExist):
 		run.warnf("%s: missing; every check is reported as not checked", record.VerdictFile)
 	default:
 		return nil, err
 	}
 
-	run.EndNs = m.EndedNs
+	run.endNs = m.EndedNs
 	if m.EndedNs <= 0 {
-		run.EndNs = l.last
+		run.endNs = l.last
 		run.warnf("%s: no ended_ns, the run was cut short; its report ends at the last event recorded (%s)", record.MetaFile, fmtNs(l.last))
 	}
 	if m.Interrupted {
@@ -77,7 +83,7 @@ func Load(dir string) (*Run, error) {
 // loader streams a run's records into its per-dependency aggregates.
 type loader struct {
 	run     *Run
-	byName  map[string]*DepStats
+	byName  map[string]*depStats
 	width   int64 // the series' first bucket width
 	busyEnd int64 // where time in flight stops counting
 	last    int64 // the latest event time seen
@@ -86,8 +92,8 @@ type loader struct {
 // newLoader starts the aggregates of the dependencies meta.json names, in
 // its order.
 func newLoader(run *Run) (*loader, error) {
-	m := &run.Meta
-	l := &loader{run: run, byName: map[string]*DepStats{}, width: storedWidth(time.Duration(m.DurationNs))}
+	m := &run.meta
+	l := &loader{run: run, byName: map[string]*depStats{}, width: storedWidth(time.Duration(m.DurationNs))}
 	// Time in flight counts up to the recorded end, where the plots end.
 	l.busyEnd = maxStoredBuckets * l.width
 	if m.EndedNs > 0 {
@@ -106,22 +112,22 @@ func newLoader(run *Run) (*loader, error) {
 
 // dep returns the aggregates of the dependency called name, starting them
 // for a dependency that appears only in the records.
-func (l *loader) dep(name string) (*DepStats, error) {
+func (l *loader) dep(name string) (*depStats, error) {
 	if d, ok := l.byName[name]; ok {
 		return d, nil
 	}
 	if name == "" {
 		return nil, record.Invalid(errors.New(`key "dep": empty name`))
 	}
-	d := &DepStats{Name: name, Faults: map[string]int64{}, series: newSeries(l.width)}
+	d := &depStats{Name: name, Faults: map[string]int64{}, series: newSeries(l.width)}
 	d.series.busyEnd = l.busyEnd
 	l.byName[name] = d
-	l.run.Deps = append(l.run.Deps, d)
+	l.run.deps = append(l.run.deps, d)
 	return d, nil
 }
 
-// readRecords streams the calls, the dependency requests, the transitions
-// and the snapshots into the aggregates.
+// readRecords streams the calls, the dependency requests, the reported and
+// the inferred transitions and the snapshots into the aggregates.
 func (l *loader) readRecords() error {
 	run := l.run
 	err := stream(run, record.CallsFile, record.EachCall, func(c *record.Call) error {
@@ -150,9 +156,12 @@ func (l *loader) readRecords() error {
 				return err
 			}
 			l.last = max(l.last, t.AtNs)
-			d.Transitions = append(d.Transitions, *t)
+			d.Reported = append(d.Reported, *t)
 			return nil
 		})
+	}
+	if err == nil {
+		err = l.readInferred()
 	}
 	if err == nil {
 		err = stream(run, record.SnapshotsFile, record.EachSnapshot, func(s *record.Snapshot) error {
@@ -161,15 +170,28 @@ func (l *loader) readRecords() error {
 				return err
 			}
 			l.last = max(l.last, s.AtNs)
-			d.Snapshots++
-			if d.Final == nil || s.AtNs >= d.Final.AtNs {
-				snap := *s
-				d.Final = &snap
-			}
+			d.addSnapshot(s)
 			return nil
 		})
 	}
 	return err
+}
+
+// readInferred streams inferred.jsonl, the transitions the checker
+// inferred, when the run has it.
+func (l *loader) readInferred() error {
+	if _, err := os.Stat(filepath.Join(l.run.Dir, record.InferredFile)); err != nil {
+		return nil // not checked, or checked before inferred.jsonl existed: Load says which
+	}
+	l.run.inferred = true
+	return stream(l.run, record.InferredFile, record.EachTransition, func(t *record.Transition) error {
+		d, err := l.dep(t.Dep)
+		if err != nil {
+			return err
+		}
+		d.Inferred = append(d.Inferred, *t)
+		return nil
+	})
 }
 
 // stream reads the run's file name (or its schema-1 form, see

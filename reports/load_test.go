@@ -75,37 +75,40 @@ func smallRun(t *testing.T, override map[string]string) string {
 func TestLoadAggregates(t *testing.T) {
 	r, err := Load(smallRun(t, nil))
 	require.NoError(t, err)
-	require.Len(t, r.Deps, 1)
-	d := r.Deps[0]
+	require.Len(t, r.deps, 1)
+	d := r.deps[0]
 	assert.Equal(t, record.Totals{Success: 1, Failure: 2, Ignored: 1, Rejected: 2}, d.Totals)
 	assert.Equal(t, int64(6), d.Calls())
 	assert.Equal(t, int64(2), d.Fallback)
 	assert.Equal(t, int64(2), d.RejectedOpen)
 	assert.Equal(t, int64(4), d.Requests)
 	assert.Equal(t, map[string]int64{"none": 2, "error": 2}, d.Faults)
-	assert.Len(t, d.Transitions, 3)
+	assert.Len(t, d.Reported, 3)
+	assert.Empty(t, d.Inferred, "no inferred.jsonl")
 	require.NotNil(t, d.Final)
 	assert.Equal(t, uint64(4), d.Final.Gen)
-	assert.Equal(t, int64(10e9), r.EndNs)
+	assert.Equal(t, int64(10e9), r.endNs)
 	assert.Equal(t, []string{"verdict.json: missing; every check is reported as not checked"}, r.Warnings)
 
-	assert.Equal(t, LatencyStats{Count: 2, Min: 2000, P50: 2000, P90: 2000, P99: 2000, Max: 2000, Mean: 2000}, d.Latency("rejected"))
+	assert.Equal(t, latencyStats{Count: 2, Min: 2000, P50: 2000, P90: 2000, P99: 2000, Max: 2000, Mean: 2000}, d.Latency("rejected"))
 	assert.Equal(t, int64(10_000_000), d.Latency("success").Max)
 	assert.Equal(t, int64(4), d.Latency("admitted").Count, "success, 2 failures and the ignored call ran")
 	assert.Equal(t, int64(0), d.Latency("admitted").Min, "the ignored call took no time")
 
-	spans := d.Spans(r.EndNs)
-	assert.Equal(t, []StateSpan{
+	st := r.states(d)
+	assert.Equal(t, sourceReported, st.source, "not checked: the breaker's own transitions")
+	spans := st.spans(r.endNs)
+	assert.Equal(t, []stateSpan{
 		{State: "closed", FromNs: 0, ToNs: 2105000000, EnteredBecause: "start"},
 		{State: "open", FromNs: 2105000000, ToNs: 5105000000, Generation: 2, EnteredBecause: "2 consecutive failures"},
 		{State: "half-open", FromNs: 5105000000, ToNs: 6000000000, Generation: 3, EnteredBecause: "recovery timeout"},
 		{State: "closed", FromNs: 6000000000, ToNs: 10000000000, Generation: 4, EnteredBecause: "1 probe success"},
 	}, spans)
-	in := d.TimeIn(r.EndNs)
+	in := st.timeIn(r.endNs)
 	assert.Equal(t, 3*time.Second, in["open"])
 	assert.Equal(t, 895*time.Millisecond, in["half-open"])
-	assert.Equal(t, []Episode{{OpenedNs: 2105000000, FirstProbeNs: 5105000000, ClosedNs: 6000000000, HalfOpenTries: 1}},
-		episodes(d.Transitions))
+	assert.Equal(t, []episode{{OpenedNs: 2105000000, FirstProbeNs: 5105000000, ClosedNs: 6000000000, HalfOpenTries: 1}},
+		episodes(d.Reported))
 
 	checks := r.checks()
 	require.Len(t, checks, 3)
@@ -121,7 +124,7 @@ func TestLoadCutShortLastLine(t *testing.T) {
 	dir := smallRun(t, map[string]string{v1CallsFile: smallCalls + `{"seq":7,"dep":"iam","start_`})
 	r, err := Load(dir)
 	require.NoError(t, err)
-	assert.Equal(t, int64(6), r.Deps[0].Calls(), "the half line is skipped")
+	assert.Equal(t, int64(6), r.deps[0].Calls(), "the half line is skipped")
 	assert.Contains(t, r.Warnings, "calls.jsonl:7: last line cut off (column 29: unterminated string); skipped")
 }
 
@@ -176,7 +179,7 @@ func TestNotCheckedOpensExpectation(t *testing.T) {
 			meta := `{"schema_version":1,"scenario":"small","ended_ns":1,"expect":{"invariants":["I1"],` + tt.expect + `}}`
 			r, err := Load(smallRun(t, map[string]string{record.MetaFile: meta}))
 			require.NoError(t, err)
-			assert.Empty(t, Summarize(r).T0, "meta.json without t0")
+			assert.Empty(t, summarize(r).T0, "meta.json without t0")
 			checks := r.checks()
 			if tt.want == "" {
 				assert.Len(t, checks, 1, "I1 only")
@@ -200,25 +203,25 @@ func TestLoadMissingLogsAreWarnings(t *testing.T) {
 	assert.Contains(t, r.Warnings, "dependency.bin: missing; read as empty", "named as it is now called")
 	assert.Contains(t, r.Warnings, "snapshots.jsonl: missing; read as empty")
 	assert.Contains(t, r.Warnings, "transitions.jsonl: missing; read as empty")
-	assert.Nil(t, r.Deps[0].Final)
-	assert.Equal(t, []StateSpan{{State: "closed", ToNs: 10e9, EnteredBecause: "start"}}, r.Deps[0].Spans(r.EndNs))
+	assert.Nil(t, r.deps[0].Final)
+	assert.Equal(t, []stateSpan{{State: "closed", ToNs: 10e9, EnteredBecause: "start"}}, r.states(r.deps[0]).spans(r.endNs))
 }
 
 func TestLoadDependencyOnlyInLogs(t *testing.T) {
 	r, err := Load(smallRun(t, map[string]string{v1CallsFile: smallCalls +
 		`{"seq":1,"dep":"eris","start_ns":1,"end_ns":2,"outcome":"success","gen":0}` + "\n"}))
 	require.NoError(t, err)
-	require.Len(t, r.Deps, 2)
-	assert.Equal(t, "iam", r.Deps[0].Name, "meta.json order first")
-	assert.Equal(t, "eris", r.Deps[1].Name)
-	assert.Equal(t, uint64(1), r.Deps[1].Totals.Success)
+	require.Len(t, r.deps, 2)
+	assert.Equal(t, "iam", r.deps[0].Name, "meta.json order first")
+	assert.Equal(t, "eris", r.deps[1].Name)
+	assert.Equal(t, uint64(1), r.deps[1].Totals.Success)
 }
 
 func TestLoadLongLine(t *testing.T) {
 	long := `{"seq":1,"dep":"iam","start_ns":1,"end_ns":2,"outcome":"success","gen":1,"err":"` + strings.Repeat("x", 600<<10) + `"}` + "\n"
 	r, err := Load(smallRun(t, map[string]string{v1CallsFile: long + smallCalls}))
 	require.NoError(t, err)
-	assert.Equal(t, int64(7), r.Deps[0].Calls(), "a line longer than the read buffer decodes")
+	assert.Equal(t, int64(7), r.deps[0].Calls(), "a line longer than the read buffer decodes")
 }
 
 func TestHistogramQuantiles(t *testing.T) {

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/breakerlab/breakerlab/scenarios/record"
@@ -41,7 +42,7 @@ func writeSummaryMarkdown(w io.Writer, runs []*Run, missing []Missing) error {
 		b.WriteString("## breakerlab: " + fmt.Sprint(len(runs)+len(missing)) + " scenarios\n\n")
 		b.WriteString("| scenario | result | checks failed | calls | warnings |\n|---|---|---:|---:|---:|\n")
 		for _, r := range runs {
-			s := Summarize(r)
+			s := summarize(r)
 			var calls int64
 			for _, d := range s.Dependencies {
 				calls += d.Calls
@@ -61,13 +62,32 @@ func writeSummaryMarkdown(w io.Writer, runs []*Run, missing []Missing) error {
 		}
 	}
 	for _, r := range runs {
-		writeRunMarkdown(&b, Summarize(r), r)
+		writeRunMarkdown(&b, summarize(r), r)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func writeRunMarkdown(b *strings.Builder, s Summary, r *Run) {
+// writeRunMarkdown writes one run's summary: what ran, its dependencies
+// and circuits, its checks, their violations and the warnings.
+func writeRunMarkdown(b *strings.Builder, s runSummary, r *Run) {
+	checks := r.checks()
+	mdRunHeader(b, s)
+	mdDependencies(b, s)
+	mdChecks(b, s.CheckCounts, checks)
+	mdViolations(b, checks)
+	if len(s.Warnings) > 0 {
+		b.WriteString("Warnings:\n")
+		for _, w := range s.Warnings {
+			fmt.Fprintf(b, "- %s\n", mdCell(w))
+		}
+		b.WriteString("\n")
+	}
+}
+
+// mdRunHeader writes the run's title, description, one line of facts and,
+// for a run that did not run as planned, why.
+func mdRunHeader(b *strings.Builder, s runSummary) {
 	fmt.Fprintf(b, "### %s %s — %s\n\n", statusMark(s.Status), label(s.Scenario, s.Breaker), s.Status)
 	if s.Description != "" {
 		fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(s.Description))
@@ -95,80 +115,139 @@ func writeRunMarkdown(b *strings.Builder, s Summary, r *Run) {
 	if s.Incomplete != "" {
 		fmt.Fprintf(b, "%s **Incomplete:** %s. The checks cover only what ran: the run does not pass.\n\n", statusMark(record.StatusIncomplete), mdCell(s.Incomplete))
 	}
+}
 
-	b.WriteString("| dependency | calls | success | failure | ignored | rejected | fallback | reached dependency | opens | p99 admitted | p99 rejected | final state |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+// mdDependencies writes the dependencies' table, each circuit's outages
+// and the parameters the breakers showed.
+func mdDependencies(b *strings.Builder, s runSummary) {
+	b.WriteString("| dependency | calls | success | failure | ignored | rejected | fallback | reached dependency | opens | reported opens | p99 admitted | p99 rejected | final state |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, d := range s.Dependencies {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n",
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s |\n",
 			mdCell(d.Name), fmtCount(d.Calls), fmtCount(d.Outcomes.Success), fmtCount(d.Outcomes.Failure),
 			fmtCount(d.Outcomes.Ignored), fmtCount(d.Outcomes.Rejected), fmtCount(d.Fallback), fmtCount(d.DependencyRequests), d.Opens,
-			latencyCell(d.Latency, "admitted"), latencyCell(d.Latency, "rejected"), d.FinalState)
+			reportedOpens(d), latencyCell(d.Latency, "admitted"), latencyCell(d.Latency, "rejected"), d.FinalState)
 	}
 	b.WriteString("\n")
 	for _, d := range s.Dependencies {
-		if line := episodeLine(d.Episodes); line != "" {
-			fmt.Fprintf(b, "**%s circuit:** %s\n\n", mdCell(d.Name), line)
+		if line := circuitLine(d); line != "" {
+			fmt.Fprintf(b, "**%s circuit** %s\n\n", mdCell(d.Name), line)
 		}
 	}
+	var rows []observedRow
+	for _, d := range s.Dependencies {
+		for _, o := range d.Observed {
+			rows = append(rows, rowOf(o))
+		}
+	}
+	if len(rows) > 0 {
+		b.WriteString("| dependency | parameter | expected | measured | as expected |\n|---|---|---:|---:|---:|\n")
+		for _, o := range rows {
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(o.Dep), o.Param, o.Expected, o.Observed, o.Matching)
+		}
+		b.WriteString("\n")
+	}
+}
 
-	checks := r.checks()
-	if c.Total > 0 && c.NotChecked == c.Total {
+// mdChecks writes the checks' table, or one line when none was checked.
+func mdChecks(b *strings.Builder, c checkTally, checks []checkResult) {
+	if c.Total > 0 && c.NotChecked == c.Total && !checks[0].Skipped { // no verdict: one reason for all
 		ids := make([]string, len(checks))
 		for i, ch := range checks {
 			ids[i] = ch.ID
 		}
 		fmt.Fprintf(b, "%s %d checks not checked (%s): %s.\n\n", statusMark(record.StatusNotChecked), c.Total,
 			strings.Join(ids, ", "), mdCell(checks[0].Detail))
-	} else if len(checks) > 0 {
-		b.WriteString("| check | result | detail |\n|---|---|---|\n")
-		for _, ch := range checks {
-			fmt.Fprintf(b, "| %s | %s %s | %s |\n", mdCell(ch.title()), statusMark(ch.Status), ch.Status, mdCell(ch.Detail))
-		}
-		b.WriteString("\n")
+		return
 	}
+	if len(checks) == 0 {
+		return
+	}
+	b.WriteString("| check | result | detail |\n|---|---|---|\n")
+	for _, ch := range checks {
+		fmt.Fprintf(b, "| %s | %s %s | %s |\n", mdCell(ch.title()), statusMark(ch.result()), ch.result(), mdCell(ch.Detail))
+	}
+	b.WriteString("\n")
+}
+
+// mdViolations lists the first violations of each check, with their
+// context, folded away.
+func mdViolations(b *strings.Builder, checks []checkResult) {
 	var nviol int
 	for _, ch := range checks {
 		nviol += ch.Total
 	}
-	if nviol > 0 {
-		fmt.Fprintf(b, "<details><summary>%d violation(s)</summary>\n\n", nviol)
-		for _, ch := range checks {
-			for i, v := range ch.Violations {
-				if i == mdViolationsPerCheck {
+	if nviol == 0 {
+		return
+	}
+	fmt.Fprintf(b, "<details><summary>%d violation(s)</summary>\n\n", nviol)
+	for _, ch := range checks {
+		for i, v := range ch.Violations {
+			if i == mdViolationsPerCheck {
+				break
+			}
+			fmt.Fprintf(b, "- %s\n", mdCell(violationLine(v)))
+			for j, line := range v.Context {
+				if j == mdContextLines {
+					fmt.Fprintf(b, "  - … %d more lines\n", len(v.Context)-j)
 					break
 				}
-				fmt.Fprintf(b, "- %s\n", mdCell(violationLine(v)))
-				for j, line := range v.Context {
-					if j == mdContextLines {
-						fmt.Fprintf(b, "  - … %d more lines\n", len(v.Context)-j)
-						break
-					}
-					fmt.Fprintf(b, "  - `%s`\n", strings.ReplaceAll(line, "`", "'"))
-				}
-			}
-			if shown := min(len(ch.Violations), mdViolationsPerCheck); ch.Total > shown {
-				fmt.Fprintf(b, "- … %d more %s violations (report.html, verdict.json)\n", ch.Total-shown, ch.ID)
+				fmt.Fprintf(b, "  - `%s`\n", strings.ReplaceAll(line, "`", "'"))
 			}
 		}
-		b.WriteString("\n</details>\n\n")
-	}
-	if len(s.Warnings) > 0 {
-		b.WriteString("Warnings:\n")
-		for _, w := range s.Warnings {
-			fmt.Fprintf(b, "- %s\n", mdCell(w))
+		if shown := min(len(ch.Violations), mdViolationsPerCheck); ch.Total > shown {
+			fmt.Fprintf(b, "- … %d more %s violations (report.html, verdict.json)\n", ch.Total-shown, ch.ID)
 		}
-		b.WriteString("\n")
 	}
+	b.WriteString("\n</details>\n\n")
 }
 
-// violationLine is the one-line form of a violation: what, where and when.
+// reportedOpens is the "reported opens" cell: how often the breaker said
+// it opened, "–" when it reports nothing beside what is counted.
+func reportedOpens(d depSummary) string {
+	switch {
+	case d.Reported == nil:
+		return "–"
+	case d.Reported.Source == sourceSampled:
+		return fmt.Sprintf("%d (sampled)", d.Reported.Opens)
+	}
+	return strconv.Itoa(d.Reported.Opens)
+}
+
+// circuitLine describes a circuit's outages and where its states come
+// from: "(inferred): opened 31.000s → half-open 91.000s → closed 91.210s".
+func circuitLine(d depSummary) string {
+	var src string
+	switch d.StateSource {
+	case sourceInferred:
+		src = "(inferred from behaviour)"
+	case sourceReported:
+		src = "(as the breaker reported it; not inferred: the run has no inferred.jsonl)"
+	case sourceSampled:
+		src = "(as the breaker's snapshots showed it; not inferred: the run has no inferred.jsonl)"
+	default:
+		return "(state unknown): the run was not checked and the breaker reports no state"
+	}
+	line := episodeLine(d.Episodes)
+	if line == "" {
+		return ""
+	}
+	return src + ": " + line
+}
+
+// violationLine is the one-line form of a violation: what, where, when
+// and the NFR-6 rule broken, if the evidence names one.
 func violationLine(v record.Violation) string {
-	return fmt.Sprintf("%s %s t=%s gen %d: %s", v.ID, v.Dep, fmtNs(v.AtNs), v.Gen, v.Message)
+	rule := ""
+	if v.Rule > 0 {
+		rule = fmt.Sprintf(" (rule %d)", v.Rule)
+	}
+	return fmt.Sprintf("%s %s t=%s gen %d%s: %s", v.ID, v.Dep, fmtNs(v.AtNs), v.Gen, rule, v.Message)
 }
 
 // episodeLine describes the outages: "opened 31.000s → half-open 91.000s →
 // closed 91.210s (1 try)".
-func episodeLine(eps []Episode) string {
+func episodeLine(eps []episode) string {
 	var parts []string
 	for i, e := range eps {
 		if i == mdEpisodes {
@@ -192,7 +271,7 @@ func episodeLine(eps []Episode) string {
 	return strings.Join(parts, "; ")
 }
 
-func latencyCell(l map[string]LatencyStats, key string) string {
+func latencyCell(l map[string]latencyStats, key string) string {
 	s, ok := l[key]
 	if !ok {
 		return "–"

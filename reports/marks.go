@@ -18,31 +18,84 @@ import (
 // visible as a sliver rather than vanishing under a pixel.
 const minBandWidth = 1.5 // points
 
-// stateBands fills the data area with one coloured band per state span.
-type stateBands struct{ spans []StateSpan }
+// stateBands fills the data area with one coloured band per state span,
+// then shades grey the time each inferred transition may have taken place
+// in (its lo..hi bounds), at its true width: bounds narrower than a pixel
+// are below what the plot resolves.
+type stateBands struct{ spans []stateSpan }
 
 func (b stateBands) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, _ := plt.Transforms(&c)
-	// Closed first, half-open last: a brief half-open sliver between two
-	// longer bands must not be painted over by them.
-	for _, state := range []string{"closed", "open", "half-open"} {
-		for _, s := range b.spans {
-			if s.State == state {
-				b.fill(&c, trX, s)
+	paintSpans(&c, trX, b.spans, c.Min.Y, c.Max.Y)
+	for _, s := range b.spans {
+		if s.HiNs > s.LoNs {
+			x0 := max(trX(seconds(s.LoNs)), c.Min.X)
+			x1 := min(trX(seconds(s.HiNs)), c.Max.X)
+			if x1 > x0 {
+				fillRect(&c, colUncertain, x0, c.Min.Y, x1, c.Max.Y)
 			}
 		}
 	}
 }
 
-func (b stateBands) fill(c *draw.Canvas, trX func(float64) vg.Length, s StateSpan) {
-	x0 := max(trX(seconds(s.FromNs)), c.Min.X)
-	x1 := min(trX(seconds(s.ToNs)), c.Max.X)
-	if s.State != "closed" && x1-x0 < minBandWidth {
-		x1 = min(x0+minBandWidth, c.Max.X)
+// paintSpans paints each span's band between y0 and y1. Closed first,
+// half-open last: a brief half-open sliver between two longer bands must
+// not be painted over by them.
+func paintSpans(c *draw.Canvas, trX func(float64) vg.Length, spans []stateSpan, y0, y1 vg.Length) {
+	for _, state := range []string{stateUnknown, "closed", "open", "half-open"} {
+		for _, s := range spans {
+			if s.State != state {
+				continue
+			}
+			x0 := max(trX(seconds(s.FromNs)), c.Min.X)
+			x1 := min(trX(seconds(s.ToNs)), c.Max.X)
+			if s.State != "closed" && s.State != stateUnknown && x1-x0 < minBandWidth {
+				x1 = min(x0+minBandWidth, c.Max.X)
+			}
+			if x1 > x0 {
+				fillRect(c, bandColor(s.State), x0, y0, x1, y1)
+			}
+		}
 	}
-	if x1 > x0 {
-		fillRect(c, bandColor(s.State), x0, c.Min.Y, x1, c.Max.Y)
+}
+
+// reportedStrip draws what the breaker reported of its states as a strip
+// along the bottom of the data area, up to y = top (in data coordinates),
+// under a dark rule that sets it apart from the inferred bands above.
+type reportedStrip struct {
+	spans []stateSpan
+	top   float64
+}
+
+// stripRule is the line between the reported strip and the data above.
+var stripRule = lineStyle(colGrey, 0.8)
+
+func (s reportedStrip) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	y1 := min(trY(s.top)-1, c.Max.Y)
+	if y1 <= c.Min.Y {
+		return
 	}
+	fillRect(&c, color.White, c.Min.X, c.Min.Y, c.Max.X, y1+1)
+	paintSpans(&c, trX, s.spans, c.Min.Y, y1)
+	c.StrokeLine2(stripRule, c.Min.X, y1, c.Max.X, y1)
+	sty := textStyle(7)
+	sty.Color = colGrey
+	sty.XAlign = draw.XLeft
+	sty.YAlign = draw.YCenter
+	if h := sty.Height("Ag"); y1-c.Min.Y >= h {
+		c.FillText(sty, vg.Point{X: c.Min.X + 3, Y: (c.Min.Y + y1) / 2}, "reported")
+	}
+}
+
+// stripThumb is the legend thumbnail of the reported strip: a short band
+// under a rule.
+type stripThumb struct{}
+
+func (stripThumb) Thumbnail(c *draw.Canvas) {
+	mid := (c.Min.Y + c.Max.Y) / 2
+	fillRect(c, colOpenBand, c.Min.X, c.Min.Y, c.Max.X, mid)
+	c.StrokeLine2(stripRule, c.Min.X, mid, c.Max.X, mid)
 }
 
 func fillRect(c *draw.Canvas, col color.Color, x0, y0, x1, y1 vg.Length) {

@@ -35,6 +35,11 @@ var (
 	colPurple    = color.RGBA{R: 204, G: 121, B: 167, A: 255}
 	colYellow    = color.RGBA{R: 240, G: 228, B: 66, A: 255}
 	colLightGrey = color.RGBA{R: 190, G: 190, B: 190, A: 255}
+	// colUncertain shades the time an inferred transition may have taken
+	// place in; colUnknownBand is a state nobody knows (a run neither
+	// checked nor reporting its state).
+	colUncertain   = color.NRGBA{R: 60, G: 60, B: 60, A: 80} // translucent: the states under it show through
+	colUnknownBand = color.RGBA{R: 238, G: 238, B: 238, A: 255}
 
 	palette = []color.Color{colBlue, colVermilion, colGreen, colPurple, colOrange, colSky, colBlack, colYellow}
 )
@@ -46,6 +51,8 @@ func bandColor(state string) color.Color {
 		return colOpenBand
 	case "half-open":
 		return colHalfOpenBand
+	case stateUnknown:
+		return colUnknownBand
 	}
 	return colClosedBand
 }
@@ -249,13 +256,21 @@ func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // durationTicks labels a log10-of-seconds axis at powers of ten as
 // durations ("100µs", "1ms"), with minor ticks at 2–9; when the axis spans
-// less than two decades, 2× and 5× are labelled too. With zero set, the
-// axis floor stands for zero latency (a virtual clock's instant rejections):
-// it is labelled "0" a quarter decade inside the axis, and the decade
-// above it gets no other tick.
-type durationTicks struct{ zero bool }
+// less than two decades, 2× and 5× are labelled too. Nothing is ticked
+// below floor, the axis's log10 minimum (the plot may reach lower, to make
+// room for a strip under the data). With zero set, the floor stands for
+// zero latency (a virtual clock's instant rejections): it is labelled "0"
+// a quarter decade above it, and the decade above it gets no other tick.
+type durationTicks struct {
+	zero  bool
+	floor float64
+}
+
+// ticks returns the tick marker of a.
+func (a logAxis) ticks() durationTicks { return durationTicks{zero: a.zero, floor: a.min} }
 
 func (d durationTicks) Ticks(lo, hi float64) []plot.Tick {
+	lo = max(lo, d.floor)
 	if hi <= lo {
 		return nil
 	}

@@ -9,36 +9,39 @@ import (
 )
 
 // Run is a recorded run reduced to the aggregates its reports need: counts,
-// latency histograms and a bucketed time series per dependency, plus every
-// transition and the verdict. Its size does not grow with the number of
-// calls, so a ten-minute run at 1000 req/s loads into well under a megabyte
-// of aggregates.
+// latency histograms and a bucketed time series per dependency, the
+// breaker's states as the checker inferred them and as the breaker
+// reported them, and the verdict. Its size does not grow with the number of
+// calls. [Load] makes one; [Write] and [WriteIndex] report it.
 type Run struct {
 	// Dir is the run directory the run was loaded from.
 	Dir string
-	// Meta is meta.json as recorded.
-	Meta record.Meta
-	// Verdict is verdict.json, or nil when the run was not checked.
-	Verdict *record.Verdict
-	// Deps holds one entry per dependency: those of meta.json in order, then
-	// any that appear only in the logs.
-	Deps []*DepStats
-	// EndNs is where the run's plots end: meta.json's ended_ns, or, for a run
-	// cut short, the last event recorded.
-	EndNs int64
-	// Warnings lists what was odd but not fatal: a cut-short last line, a
-	// missing log file, a run without an end.
+	// Warnings lists what was odd but not fatal in reading the run: a
+	// cut-short last line, a missing log file, a run without an end. (The
+	// reports also show the checker's warnings, from verdict.json.)
 	Warnings []string
+
+	meta    record.Meta
+	verdict *record.Verdict // nil when the run was not checked
+	// deps holds one entry per dependency: those of meta.json in order, then
+	// any that appear only in the logs.
+	deps []*depStats
+	// endNs is where the run's plots end: meta.json's ended_ns, or, for a
+	// run cut short, the last event recorded.
+	endNs int64
+	// inferred is true when the run has inferred.jsonl: the state track is
+	// then the checker's inference, else the breaker's own report.
+	inferred bool
 }
 
-// DepStats aggregates the calls, dependency requests and transitions of one
-// dependency.
-type DepStats struct {
+// depStats aggregates the calls, dependency requests, transitions and
+// snapshots of one dependency.
+type depStats struct {
 	// Name is the dependency's name.
 	Name string
 	// Meta is its entry in meta.json; zero when it appears only in the logs.
 	Meta record.Dependency
-	// Totals counts the client's calls by outcome (calls.jsonl), not the
+	// Totals counts the client's calls by outcome (calls.bin), not the
 	// breaker's own counters (those are in Final).
 	Totals record.Totals
 	// Fallback counts calls served by a fallback (after failure or rejection).
@@ -49,23 +52,33 @@ type DepStats struct {
 	Requests int64
 	// Faults counts dependency requests by injected fault ("none" included).
 	Faults map[string]int64
-	// Transitions lists the breaker's transitions in time order.
-	Transitions []record.Transition
+	// Inferred lists the transitions the checker inferred from what the
+	// breaker did (inferred.jsonl), in time order.
+	Inferred []record.Transition
+	// Reported lists the transitions the breaker reported itself
+	// (transitions.jsonl), in time order; empty for a breaker that reports
+	// none.
+	Reported []record.Transition
+	// Sampled lists the changes of the state the breaker reported in its
+	// snapshots (snapshots.jsonl; in external mode, the service's state
+	// endpoint), each at the snapshot that first showed it.
+	Sampled []record.Transition
 	// Snapshots counts the snapshot records; Final is the last one, or nil.
 	Snapshots int64
 	Final     *record.Snapshot
 
-	latency [4]*histogram // by outcome: success, failure, ignored, rejected
-	series  *series
+	latency      [4]*histogram // by outcome: success, failure, ignored, rejected
+	series       *series
+	lastSampleNs int64 // the last snapshot's time that showed a state
 }
 
 // Calls returns the number of calls attempted.
-func (d *DepStats) Calls() int64 {
+func (d *depStats) Calls() int64 {
 	t := d.Totals
 	return int64(t.Success + t.Failure + t.Ignored + t.Rejected)
 }
 
-// outcomeIndex maps an outcome to its index in DepStats.latency.
+// outcomeIndex maps an outcome to its index in depStats.latency.
 func outcomeIndex(o record.Outcome) (int, bool) {
 	switch o {
 	case record.OutcomeSuccess:
@@ -82,7 +95,7 @@ func outcomeIndex(o record.Outcome) (int, bool) {
 
 var outcomeNames = [4]string{"success", "failure", "ignored", "rejected"}
 
-func (d *DepStats) addCall(c *record.Call) error {
+func (d *depStats) addCall(c *record.Call) error {
 	oi, ok := outcomeIndex(c.Outcome)
 	if !ok {
 		return fmt.Errorf("outcome %q, want success, failure, ignored or rejected", c.Outcome)
@@ -139,7 +152,7 @@ func (d *DepStats) addCall(c *record.Call) error {
 	return nil
 }
 
-func (d *DepStats) addRequest(r *record.DepRequest) {
+func (d *depStats) addRequest(r *record.DepRequest) {
 	d.Requests++
 	fault := r.Fault
 	if fault == "" {
@@ -149,57 +162,152 @@ func (d *DepStats) addRequest(r *record.DepRequest) {
 	d.series.at(r.AtNs).received++
 }
 
-// State intervals.
+// State tracks.
 
-// StateSpan is a stretch of time a breaker spent in one state.
-type StateSpan struct {
-	State          string // closed | open | half-open
+// The sources of a [track]: where an account of a breaker's states comes
+// from.
+const (
+	sourceInferred = "inferred" // the checker's inference from what the breaker did (inferred.jsonl)
+	sourceReported = "reported" // the transitions the breaker reported (transitions.jsonl)
+	sourceSampled  = "sampled"  // the state the breaker's snapshots showed, sampled (snapshots.jsonl)
+	sourceNone     = "none"     // nothing: not checked, and the breaker reports nothing
+)
+
+// stateUnknown is the state of a track with no source.
+const stateUnknown = "unknown"
+
+// track is one account of a breaker's states over a run: its transitions
+// in time order and where they come from.
+type track struct {
+	source      string
+	transitions []record.Transition
+}
+
+// states returns the track the reports draw and count: the checker's
+// inference when the run has inferred.jsonl, else (a run not checked, or
+// checked before the checker inferred states) what the breaker reported.
+func (r *Run) states(d *depStats) track {
+	if r.inferred {
+		return track{sourceInferred, d.Inferred}
+	}
+	if t, ok := r.reportedTrack(d); ok {
+		return t
+	}
+	return track{source: sourceNone}
+}
+
+// crossCheck returns what the breaker reported of its states, to set
+// beside the inferred track, or false when the breaker reports nothing or
+// the reported track is the one [Run.states] draws.
+func (r *Run) crossCheck(d *depStats) (track, bool) {
+	if !r.inferred {
+		return track{}, false
+	}
+	return r.reportedTrack(d)
+}
+
+// reportedTrack returns the breaker's own account: its transitions when it
+// reports them, else the state changes its snapshots showed, else false.
+func (r *Run) reportedTrack(d *depStats) (track, bool) {
+	rep := r.meta.Reported()
+	switch {
+	case rep.Transitions:
+		return track{sourceReported, d.Reported}, true
+	case (rep.State || rep.Snapshots) && d.Snapshots > 0:
+		return track{sourceSampled, d.Sampled}, true
+	}
+	return track{}, false
+}
+
+// stateSpan is a stretch of time a breaker spent in one state.
+type stateSpan struct {
+	State          string // closed | open | half-open | unknown
 	FromNs, ToNs   int64  // [FromNs, ToNs) in ns since the run's start
 	Generation     uint64 // the generation the state started (0 before the first transition)
 	EnteredBecause string // the transition's reason, "start" for the first span
+	// LoNs and HiNs bound when the state began, for an inferred transition
+	// whose moment the records leave open (0 when FromNs is exact).
+	LoNs, HiNs int64
 }
 
-// Spans returns the breaker's states from 0 to end, one span per state
-// entered, derived from the transitions. Before the first transition the
-// breaker is in that transition's From state (closed when there is none).
-func (d *DepStats) Spans(end int64) []StateSpan {
+// spans returns the states from 0 to end, one span per state entered.
+// Before the first transition the breaker is in that transition's From
+// state (closed when there is none); a track with no source is one
+// unknown span.
+func (t track) spans(end int64) []stateSpan {
 	state := record.StateClosed.String()
-	if len(d.Transitions) > 0 && d.Transitions[0].From != 0 {
-		state = d.Transitions[0].From.String()
+	switch {
+	case t.source == sourceNone:
+		state = stateUnknown
+	case len(t.transitions) > 0 && t.transitions[0].From != 0:
+		state = t.transitions[0].From.String()
 	}
-	spans := make([]StateSpan, 0, len(d.Transitions)+1)
-	cur := StateSpan{State: state, EnteredBecause: "start"}
-	for _, t := range d.Transitions {
-		cur.ToNs = t.AtNs
+	spans := make([]stateSpan, 0, len(t.transitions)+1)
+	cur := stateSpan{State: state, EnteredBecause: "start"}
+	for _, tr := range t.transitions {
+		cur.ToNs = tr.AtNs
 		spans = append(spans, cur)
-		cur = StateSpan{State: t.To.String(), FromNs: t.AtNs, Generation: t.Gen, EnteredBecause: t.Reason}
+		cur = stateSpan{State: tr.To.String(), FromNs: tr.AtNs, Generation: tr.Gen, EnteredBecause: tr.Reason, LoNs: tr.LoNs, HiNs: tr.HiNs}
 	}
 	cur.ToNs = max(end, cur.FromNs)
 	return append(spans, cur)
 }
 
-// TimeIn returns the total time spent in each state up to end.
-func (d *DepStats) TimeIn(end int64) map[string]time.Duration {
+// timeIn returns the total time spent in each state up to end.
+func (t track) timeIn(end int64) map[string]time.Duration {
 	out := map[string]time.Duration{"closed": 0, "open": 0, "half-open": 0}
-	for _, s := range d.Spans(end) {
-		out[s.State] += time.Duration(s.ToNs - s.FromNs)
+	for _, s := range t.spans(end) {
+		if s.State != stateUnknown {
+			out[s.State] += time.Duration(s.ToNs - s.FromNs)
+		}
 	}
 	return out
 }
 
-// Opens counts the transitions into the open state.
-func (d *DepStats) Opens() int {
+// opens counts the transitions into the open state.
+func (t track) opens() int {
 	n := 0
-	for _, t := range d.Transitions {
-		if t.To == record.StateOpen {
+	for _, tr := range t.transitions {
+		if tr.To == record.StateOpen {
 			n++
 		}
 	}
 	return n
 }
 
-// LatencyStats summarises one latency distribution in nanoseconds.
-type LatencyStats struct {
+// finalState is the state the track ends in.
+func (t track) finalState() string {
+	s := t.spans(0)
+	return s[len(s)-1].State
+}
+
+// addSnapshot notes the state s shows, as a transition of d.Sampled when it
+// differs from the last one seen (the breaker starts closed): bounded by
+// the snapshot before, which still showed the old state.
+func (d *depStats) addSnapshot(s *record.Snapshot) {
+	d.Snapshots++
+	if d.Final == nil || s.AtNs >= d.Final.AtNs {
+		snap := *s
+		d.Final = &snap
+	}
+	if s.State == 0 {
+		return
+	}
+	prev := record.StateClosed
+	if n := len(d.Sampled); n > 0 {
+		prev = d.Sampled[n-1].To
+	}
+	lo := d.lastSampleNs // 0 before the first snapshot: closed since the start
+	d.lastSampleNs = s.AtNs
+	if s.State == prev {
+		return
+	}
+	d.Sampled = append(d.Sampled, record.Transition{Dep: d.Name, From: prev, To: s.State, AtNs: s.AtNs, Gen: s.Gen,
+		Reason: "seen in a snapshot", LoNs: lo, HiNs: s.AtNs})
+}
+
+// latencyStats summarises one latency distribution in nanoseconds.
+type latencyStats struct {
 	Count int64 `json:"count"`
 	Min   int64 `json:"min_ns"`
 	P50   int64 `json:"p50_ns"`
@@ -212,18 +320,18 @@ type LatencyStats struct {
 // Latency returns the latency statistics of the calls with the given
 // outcome (success, failure, ignored or rejected), or of every call that ran
 // (admitted) when outcome is "admitted". Quantiles are exact to within 1 %.
-func (d *DepStats) Latency(outcome string) LatencyStats {
+func (d *depStats) Latency(outcome string) latencyStats {
 	h := d.histogramOf(outcome)
 	if h == nil || h.n == 0 {
-		return LatencyStats{}
+		return latencyStats{}
 	}
-	return LatencyStats{
+	return latencyStats{
 		Count: h.n, Min: h.min, Max: h.max, Mean: int64(math.Round(h.mean())),
 		P50: h.quantile(0.50), P90: h.quantile(0.90), P99: h.quantile(0.99),
 	}
 }
 
-func (d *DepStats) histogramOf(outcome string) *histogram {
+func (d *depStats) histogramOf(outcome string) *histogram {
 	if outcome == "admitted" {
 		h := newHistogram(fineBits)
 		for i := range 3 {

@@ -15,13 +15,13 @@ func TestWriteRemovesPlotsTheRunDoesNotHave(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Write(dir, loadFixture(t, "checkout-flaky"))
 	require.NoError(t, err)
-	require.FileExists(t, filepath.Join(dir, PlotsDir, "contention.svg"), "a live run has one")
+	require.FileExists(t, filepath.Join(dir, plotsDir, "contention.svg"), "a live run has one")
 
 	_, err = Write(dir, loadFixture(t, "nfr6-iam-outage"))
 	require.NoError(t, err)
-	assert.NoFileExists(t, filepath.Join(dir, PlotsDir, "contention.svg"))
-	assert.NoFileExists(t, filepath.Join(dir, PlotsDir, "contention.png"))
-	assert.FileExists(t, filepath.Join(dir, PlotsDir, "timeline.svg"))
+	assert.NoFileExists(t, filepath.Join(dir, plotsDir, "contention.svg"))
+	assert.NoFileExists(t, filepath.Join(dir, plotsDir, "contention.png"))
+	assert.FileExists(t, filepath.Join(dir, plotsDir, "timeline.svg"))
 
 	out := t.TempDir()
 	_, err = WriteIndex(out, []*Run{loadFixture(t, "checkout-flaky")}, nil)

@@ -32,45 +32,11 @@ func throughputPlot(w io.Writer, format string, r *Run) error {
 	f := newFigure(r.Label() + ": throughput by outcome")
 	end := plotEnd(r)
 	var present [numClasses]bool
-	for _, d := range r.Deps {
-		s := displaySeries(d, r.EndNs)
-		width := seconds(s.width)
+	for _, d := range r.deps {
+		s := displaySeries(d, r.endNs)
 		p := newPanel(fmt.Sprintf("%s: calls per second by outcome, per %s", d.Name, bucketLabel(s.width)),
 			"time since start (s)", "calls per second")
-
-		// Cumulative rates, bottom layer first, as post-step lines with one
-		// point per bucket start and a last point at the end.
-		n := len(s.buckets)
-		layers := make([]plotter.XYs, len(stackOrder))
-		received := make(plotter.XYs, 0, n+1)
-		var top float64
-		for i := range s.buckets {
-			b := &s.buckets[i]
-			x := float64(i) * width
-			// The last bucket may be cut by the end of the run.
-			covered := width
-			if end > x {
-				covered = min(width, end-x)
-			}
-			var cum float64
-			for k, st := range stackOrder {
-				cum += float64(b.classes[st.class]) / covered
-				layers[k] = append(layers[k], plotter.XY{X: x, Y: cum})
-				if b.classes[st.class] > 0 {
-					present[st.class] = true
-				}
-			}
-			rate := float64(b.received) / covered
-			received = append(received, plotter.XY{X: x, Y: rate})
-			top = max(top, cum, rate)
-		}
-		if n > 0 {
-			for k := range layers {
-				last := layers[k][n-1]
-				layers[k] = append(layers[k], plotter.XY{X: min(float64(n)*width, end), Y: last.Y})
-			}
-			received = append(received, plotter.XY{X: min(float64(n)*width, end), Y: received[n-1].Y})
-		}
+		layers, received, top := stackRates(s, end, &present)
 		// Painter's order: the whole stack first, each lower layer over it.
 		for k := len(stackOrder) - 1; k >= 0; k-- {
 			if len(layers[k]) == 0 {
@@ -108,4 +74,43 @@ func throughputPlot(w io.Writer, format string, r *Run) error {
 	f.legend.Add("reached dependency", lineThumb{receivedStyle})
 	f.legend.Add("fault phase", lineThumb{phaseStyle})
 	return f.render(w, format)
+}
+
+// stackRates returns the cumulative rates of s's outcome classes, bottom
+// layer first, and the rate that reached the dependency, as post-step lines
+// with one point per bucket start and a last point at end (in s); top is
+// the highest rate. It marks in present the classes that occur.
+func stackRates(s *series, end float64, present *[numClasses]bool) (layers []plotter.XYs, received plotter.XYs, top float64) {
+	width := seconds(s.width)
+	n := len(s.buckets)
+	layers = make([]plotter.XYs, len(stackOrder))
+	received = make(plotter.XYs, 0, n+1)
+	for i := range s.buckets {
+		b := &s.buckets[i]
+		x := float64(i) * width
+		// The last bucket may be cut by the end of the run.
+		covered := width
+		if end > x {
+			covered = min(width, end-x)
+		}
+		var cum float64
+		for k, st := range stackOrder {
+			cum += float64(b.classes[st.class]) / covered
+			layers[k] = append(layers[k], plotter.XY{X: x, Y: cum})
+			if b.classes[st.class] > 0 {
+				present[st.class] = true
+			}
+		}
+		rate := float64(b.received) / covered
+		received = append(received, plotter.XY{X: x, Y: rate})
+		top = max(top, cum, rate)
+	}
+	if n > 0 {
+		for k := range layers {
+			last := layers[k][n-1]
+			layers[k] = append(layers[k], plotter.XY{X: min(float64(n)*width, end), Y: last.Y})
+		}
+		received = append(received, plotter.XY{X: min(float64(n)*width, end), Y: received[n-1].Y})
+	}
+	return layers, received, top
 }

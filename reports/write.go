@@ -14,7 +14,7 @@ const (
 	SummaryMDFile   = "summary.md"
 	SummaryJSONFile = "summary.json"
 	JUnitFile       = "junit.xml"
-	PlotsDir        = "plots"
+	plotsDir        = "plots"
 )
 
 // plotKind is one plot of a run, written as PNG and SVG.
@@ -53,7 +53,7 @@ func plotsOf(r *Run) []plotKind {
 // Each file is written whole to a temporary name and renamed, so a reader
 // never sees half a report.
 func Write(dir string, run *Run) ([]string, error) {
-	if err := os.MkdirAll(filepath.Join(dir, PlotsDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, plotsDir), 0o755); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 	for _, k := range plotKinds {
@@ -83,7 +83,7 @@ func Write(dir string, run *Run) ([]string, error) {
 			if format == "svg" {
 				svgs[k.name] = buf.Bytes()
 			}
-			if err := put(filepath.Join(PlotsDir, k.name+"."+format), buf.Bytes()); err != nil {
+			if err := put(filepath.Join(plotsDir, k.name+"."+format), buf.Bytes()); err != nil {
 				return nil, err
 			}
 		}
@@ -132,7 +132,7 @@ func Remove(dir string) error {
 		}
 	}
 	// plots/ goes too once empty; a folder with other files in it stays.
-	plots := filepath.Join(dir, PlotsDir)
+	plots := filepath.Join(dir, plotsDir)
 	if entries, err := os.ReadDir(plots); err == nil && len(entries) == 0 {
 		return removeFile(plots)
 	}
@@ -142,7 +142,7 @@ func Remove(dir string) error {
 // removePlot removes plots/NAME.svg and plots/NAME.png from dir.
 func removePlot(dir, name string) error {
 	for _, format := range []string{"svg", "png"} {
-		if err := removeFile(filepath.Join(dir, PlotsDir, name+"."+format)); err != nil {
+		if err := removeFile(filepath.Join(dir, plotsDir, name+"."+format)); err != nil {
 			return err
 		}
 	}

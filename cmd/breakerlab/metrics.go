@@ -20,6 +20,6 @@ func serveMetrics(addr string, allowNonLoopback bool, stderr io.Writer) (observe
 		}
 		return nil, nil, usagef("run: --metrics %s: %v", addr, err)
 	}
-	fmt.Fprintf(stderr, "metrics: %s (live and stress runs)\n", e.URL())
+	fmt.Fprintf(stderr, "metrics: %s (live, stress and external runs)\n", e.URL())
 	return e.Observe, func() { _ = e.Close() }, nil
 }

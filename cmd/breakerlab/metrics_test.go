@@ -34,5 +34,5 @@ func TestRunMetricsFlag(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "run", "--out", out, "--no-report", "--metrics", "127.0.0.1:0", pass)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "PASS")
-	assert.Regexp(t, `^metrics: http://127\.0\.0\.1:\d+/metrics \(live and stress runs\)\n$`, stderr)
+	assert.Regexp(t, `^metrics: http://127\.0\.0\.1:\d+/metrics \(live, stress and external runs\)\n$`, stderr)
 }

@@ -57,8 +57,9 @@ Flags:
                     design); each scenario runs once per implementation
   --no-report       skip the HTML/Markdown/JUnit reports and plots
   --metrics ADDR    serve Prometheus metrics at http://ADDR/metrics while
-                    live and stress runs go (breakers, fakes): a loopback
-                    address, 127.0.0.1:PORT, [::1]:PORT or localhost:PORT
+                    live, stress and external runs go (breakers, fakes,
+                    answers): a loopback address, 127.0.0.1:PORT, [::1]:PORT
+                    or localhost:PORT
   --allow-non-loopback  let --metrics listen beyond this machine
   --target URL      external mode: the service's URL, replacing the
                     scenario's target (dependencies' target paths are

@@ -45,11 +45,13 @@ const (
 // extDep is one dependency in an external run: its fake, served where the
 // service calls it, and the target whose answers are its calls.
 type extDep struct {
-	name    string
-	fake    *fakes.Fake
-	srv     *fakes.Server
-	target  scenarios.Target
-	answers atomic.Int64 // answers from its target so far
+	name     string
+	fake     *fakes.Fake
+	srv      *fakes.Server
+	target   scenarios.Target
+	answers  atomic.Int64  // answers from its target so far
+	tally    *tally        // the answers by outcome, for observers
+	reported reportedState // what the state endpoint said last
 }
 
 // runExternal drives the user's service in real time: the fakes serve its
@@ -72,6 +74,7 @@ func (r *runner) runExternal(ctx context.Context) error {
 	if err := r.waitForTargets(ctx, deps); err != nil {
 		return err
 	}
+	defer r.observeExternal(deps)()
 	byURL := map[string]int{}
 	var targets []vegeta.Target
 	for i, d := range deps {
@@ -100,7 +103,9 @@ func (r *runner) runExternal(ctx context.Context) error {
 			return
 		}
 		deps[i].answers.Add(1)
-		r.w.WriteCall(r.callOf(res, deps[i].name))
+		c := r.callOf(res, deps[i].name)
+		deps[i].tally.add(c)
+		r.w.WriteCall(c)
 	}, stop)
 	halt(nil)
 	scrapeDone()
@@ -127,7 +132,7 @@ func (r *runner) serveFakes() ([]*extDep, error) {
 		if err != nil {
 			return deps, fmt.Errorf("%w: %s: dependency %s: target: %v", ErrSetup, r.sc.Name, dep.Name, err)
 		}
-		d := &extDep{name: dep.Name, target: t}
+		d := &extDep{name: dep.Name, target: t, tally: newTally(r.sc.BreakerSpec(i).SuccessThreshold)}
 		deps[i] = d
 		if d.fake, err = r.newFake(i, nil); err != nil {
 			return deps, err

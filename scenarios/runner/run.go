@@ -40,9 +40,9 @@ type Options struct {
 	Progress func(Progress)
 	// ProgressEvery is the live progress interval. Zero means 250 ms.
 	ProgressEvery time.Duration
-	// Observe, if not nil, is called in live and stress mode once the run's
-	// breakers and fakes exist and before the load starts, with a read-only
-	// [View] of them (e.g. to serve metrics while the run goes); the
+	// Observe, if not nil, is called in live, stress and external mode once
+	// the run's breakers and fakes exist and before the load starts, with a
+	// read-only [View] of them (e.g. to serve metrics while the run goes); the
 	// function it returns, if not nil, is called once the load has stopped
 	// and the last snapshots are taken, before the records are checked.
 	// Sim mode does not call it: its breakers run on a virtual clock.

@@ -60,6 +60,7 @@ func (r *runner) readState(client *http.Client, deps []*extDep) {
 	for _, d := range deps {
 		s, ok := stateOf(body, st.Field, st.Metric, d.name)
 		if ok {
+			d.reported.set(s)
 			r.w.WriteSnapshot(record.Snapshot{Dep: d.name, AtNs: int64(at), SpanNs: int64(span), State: s})
 		}
 	}

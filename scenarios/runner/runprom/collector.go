@@ -6,6 +6,7 @@ import (
 	"github.com/breakerlab/breakerlab/breaker"
 	"github.com/breakerlab/breakerlab/breaker/breakerprom"
 	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/breakerlab/breakerlab/scenarios/runner"
 )
 
@@ -25,6 +26,10 @@ type depReading struct {
 	hasState bool
 	fake     fakes.Counters
 	hasFake  bool
+	calls    record.Totals // external mode: the answers by outcome
+	hasCalls bool
+	estimate breaker.State // external mode: the state estimated from them
+	hasEst   bool
 }
 
 // read looks at every dependency of v.
@@ -36,6 +41,8 @@ func read(v *runner.View, active bool) reading {
 		dr.snap, dr.hasSnap = d.Snapshot()
 		dr.snap.Name = d.Name // the label is the dependency's name, whatever the breaker calls itself
 		dr.state, dr.hasState = d.State()
+		dr.calls, dr.hasCalls = d.Calls()
+		dr.estimate, dr.hasEst = d.Estimate()
 		r.deps[i] = dr
 	}
 	return r
@@ -60,8 +67,16 @@ var (
 	runActive = prometheus.NewDesc("breakerlab_run_active",
 		"1 while the run's load goes, 0 once it has stopped (the values are then the run's last).", nil, nil)
 	breakerState = prometheus.NewDesc("breakerlab_breaker_state",
-		"1 for the breaker's state as the run knows it (live, stress: as the breaker reports it), 0 for the others.",
+		"1 for the breaker's state as it reports it (external mode: as the service's state endpoint said at its last read), 0 for the others.",
 		[]string{"breaker", "state"}, nil)
+	clientCalls = prometheus.NewDesc("breakerlab_client_calls_total",
+		"External mode: the service's answers to the load, by outcome as the scenario classifies them (rejected: the breaker refused the call).",
+		[]string{"dependency", "outcome"}, nil)
+	estimatedState = prometheus.NewDesc("breakerlab_estimated_state",
+		"External mode: 1 for the breaker's state as estimated live from its decisions (open while the latest call was rejected; "+
+			"half-open once it admits calls again, until success_threshold in a row; closed otherwise), 0 for the others. "+
+			"An estimate: the checker's inference after the run judges the breaker.",
+		[]string{"dependency", "state"}, nil)
 	fakeRequests = prometheus.NewDesc("breakerlab_fake_requests_total",
 		"Requests the dependency's fake decided, by the fault it served (none: a normal answer).", []string{"dependency", "fault"}, nil)
 	fakeInFlight = prometheus.NewDesc("breakerlab_fake_in_flight",
@@ -75,7 +90,7 @@ var _ prometheus.Collector = (*collector)(nil)
 
 // Describe sends the run's descriptors and breakerprom's.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{runInfo, runActive, breakerState, fakeRequests, fakeInFlight} {
+	for _, d := range []*prometheus.Desc{runInfo, runActive, breakerState, clientCalls, estimatedState, fakeRequests, fakeInFlight} {
 		ch <- d
 	}
 	breakerprom.NewCollector(nil).Describe(ch)
@@ -96,12 +111,18 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(runActive, prometheus.GaugeValue, active)
 	for _, d := range r.deps {
 		if d.hasState {
-			for _, st := range []breaker.State{breaker.Closed, breaker.Open, breaker.HalfOpen} {
-				v := 0.0
-				if d.state == st {
-					v = 1
-				}
-				ch <- prometheus.MustNewConstMetric(breakerState, prometheus.GaugeValue, v, d.name, st.String())
+			stateMetrics(ch, breakerState, d.name, d.state)
+		}
+		if d.hasEst {
+			stateMetrics(ch, estimatedState, d.name, d.estimate)
+		}
+		if d.hasCalls {
+			t := d.calls
+			for _, o := range []struct {
+				name string
+				n    uint64
+			}{{"success", t.Success}, {"failure", t.Failure}, {"ignored", t.Ignored}, {"rejected", t.Rejected}} {
+				ch <- prometheus.MustNewConstMetric(clientCalls, prometheus.CounterValue, float64(o.n), d.name, o.name)
 			}
 		}
 		if !d.hasFake {
@@ -114,4 +135,16 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	// One reading for both: the breakers' metrics agree with the rest.
 	breakerprom.NewCollector(r).Collect(ch)
+}
+
+// stateMetrics sends desc{name, state} for each state: 1 for s, 0 for the
+// others.
+func stateMetrics(ch chan<- prometheus.Metric, desc *prometheus.Desc, name string, s breaker.State) {
+	for _, st := range []breaker.State{breaker.Closed, breaker.Open, breaker.HalfOpen} {
+		v := 0.0
+		if s == st {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, name, st.String())
+	}
 }
