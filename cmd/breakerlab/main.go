@@ -34,6 +34,9 @@ var commands = map[string]command{
 	"gate":     {"compare benchmark results with a baseline; fail on a significant slowdown", gateUsage, gateCmd},
 	"version":  {"print breakerlab's version and the revision it was built from", versionUsage, versionCmd},
 	"cat":      {"print a run's files (calls.bin, dependency.bin, …) as JSON lines, for jq", catUsage, catCmd},
+	"serve":    {"serve an external scenario's fakes for load from other machines, and record them", serveUsage, serveCmd},
+	"clock":    {"measure this load machine's clock against a served run's", clockUsage, clockCmd},
+	"merge":    {"merge vegeta result files from several machines into a served run, check it and report", mergeUsage, mergeCmd},
 }
 
 // Exit codes, documented in the README.

@@ -80,6 +80,36 @@ type Meta struct {
 	// goroutines made irreproducible. The checker copies them into the
 	// verdict's warnings. An addition to the contract.
 	Warnings []string `json:"warnings,omitempty"`
+	// Attackers are, in an external run whose client side came from vegeta
+	// result files recorded elsewhere (breakerlab serve, then breakerlab
+	// merge), the load generators whose results calls.bin holds, each with
+	// the clock offset applied to its times. Empty otherwise. An addition to
+	// the contract.
+	Attackers []Attacker `json:"attackers,omitempty"`
+	// ClockErrorNs bounds how far calls.bin's times may sit from the fakes'
+	// clock, on either side, when the calls were recorded on other machines:
+	// the largest of the attackers' clock error bounds. The timing checks'
+	// tolerance is the mode's default plus this. 0 when calls and fakes
+	// share one clock. An addition to the contract.
+	ClockErrorNs int64 `json:"clock_error_ns,omitempty"`
+}
+
+// Attacker is one load generator of a merged run (Meta.Attackers): the
+// vegeta results of one machine, named by vegeta's -name.
+type Attacker struct {
+	Name  string   `json:"name"`  // vegeta's -name, else the results file's name
+	Files []string `json:"files"` // the results files, as given
+	Calls int      `json:"calls"` // its results merged into calls.bin
+	// OffsetNs is the clock offset added to its times (the fakes' clock
+	// minus its own), at its first result; ErrorNs bounds the offset's
+	// error over its results (half the measuring round trip, plus the drift
+	// allowance since the measurement).
+	OffsetNs int64 `json:"offset_ns"`
+	ErrorNs  int64 `json:"error_ns"`
+	// Matched counts its calls matched to one request at a fake by the seq
+	// the service forwarded (X-Vegeta-Seq); a request that several calls
+	// could have made is left unmatched.
+	Matched int `json:"matched"`
 }
 
 // Incomplete says why the run did not run as planned — interrupted, killed
@@ -143,6 +173,9 @@ type Dependency struct {
 	// client.timeout; in external mode, the service's own), 0 for none: a
 	// call it gives up on then is a failure. An addition to the contract.
 	ClientTimeoutNs int64 `json:"client_timeout_ns,omitempty"`
+	// Target is, in external mode, the service's URL whose answers are this
+	// dependency's calls. An addition to the contract.
+	Target string `json:"target,omitempty"`
 }
 
 // BreakerConfig is the breaker configuration in force, defaults filled in.

@@ -18,4 +18,9 @@
 // Any breaker plugs in as an [Implementation]: a [Breaker] needs only
 // Execute, and everything else it may report about itself is optional and
 // declared. The checker judges it from what it does.
+//
+// An external run can take its load from vegeta on other machines: [Serve]
+// serves the fakes and a clock, each load machine measures its clock with
+// [MeasureClock] before its attack, and [Merge] puts the result files on
+// the fakes' clock and checks the run (docs/multi-attacker.md).
 package runner

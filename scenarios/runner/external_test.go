@@ -46,7 +46,15 @@ load: {rate: 100/s}
 // 502 when the dependency fails. It forwards the client's seq.
 func service(t *testing.T, depURL string) *httptest.Server {
 	t.Helper()
-	b, err := breaker.New(breaker.Config{Name: "iam", RecoveryTimeout: 300 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	return serviceWith(t, depURL, 5)
+}
+
+// serviceWith is service with a breaker that opens at threshold
+// consecutive failures: a threshold other than the scenario's 5 is a
+// planted bug.
+func serviceWith(t *testing.T, depURL string, threshold int) *httptest.Server {
+	t.Helper()
+	b, err := breaker.New(breaker.Config{Name: "iam", FailureThreshold: threshold, RecoveryTimeout: 300 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	client := &http.Client{}
 	t.Cleanup(client.CloseIdleConnections)
