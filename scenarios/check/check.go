@@ -37,7 +37,8 @@ type Options struct {
 	// require (I2–I7, the recovery timeout, the reported transitions): 0
 	// means the mode's default, none in sim (virtual time is exact),
 	// DefaultLiveTolerance in live and stress, DefaultExternalTolerance in
-	// external. Negative is an error.
+	// external (plus meta.json's clock_error_ns, for a run merged from
+	// several load generators). Negative is an error.
 	Tolerance time.Duration
 	// ProbeAllowance is the probes' time in I10 (the circuit must close
 	// within RecoveryTimeout + ProbeAllowance of the dependency healing). 0
@@ -171,7 +172,9 @@ func newChecker(run *record.Run, opts Options) (*checker, error) {
 		case record.ModeLive, record.ModeStress:
 			opts.Tolerance = DefaultLiveTolerance
 		case record.ModeExternal:
-			opts.Tolerance = DefaultExternalTolerance
+			// A run merged from load generators on other machines adds
+			// their clocks' error.
+			opts.Tolerance = DefaultExternalTolerance + time.Duration(run.Meta.ClockErrorNs)
 		default:
 			return nil, fmt.Errorf("check: meta.json: key \"mode\": got %q, want sim, live, stress or external", run.Meta.Mode)
 		}
