@@ -190,9 +190,9 @@ func (e *engine) diagnoseEarlyTrip() (id string, rule int, why string) {
 	case e.m.ignoredRun > 0 && e.m.fails+e.m.ignoredRun >= ft:
 		return "I2", 8, fmt.Sprintf("; with the %d cancelled calls among them counted as failures, the streak is %d (a cancellation is neither success nor failure)",
 			e.m.ignoredRun, e.m.fails+e.m.ignoredRun)
-	case e.m.failsInGen == ft && e.m.fails < ft:
-		// A breaker whose count survives successes opens at exactly the
-		// FailureThreshold-th failure since it closed.
+	case e.m.failsInGen >= ft && e.m.fails < ft-1:
+		// A count that survives successes; one failure short is more
+		// simply a threshold one too low.
 		return "I2", 1, fmt.Sprintf("; %d failures since the circuit last closed: consistent with a success not resetting the count", e.m.failsInGen)
 	}
 	return "I2", 1, ""
@@ -254,7 +254,7 @@ func (e *engine) stillOpen(i int32) {
 	g := &d.gens[e.m.g]
 	if !e.m.flagged {
 		e.m.flagged = true
-		id, rule, why := e.diagnoseLateOpen(ev)
+		id, rule, why := e.diagnoseLateOpen(i, ev)
 		e.find(id, rule, ev.lo, d.what(ev.try), "still open at %s (%s rejected), %s after opening at %s: the recovery timeout is %s (tolerance %s)%s",
 			fmtNs(ev.lo), d.what(ev.try), fmtDur(ev.lo-g.at), fmtNs(g.at), fmtDur(e.cfg.RecoveryTimeoutNs), fmtDur(e.tol), why)
 	}
@@ -266,17 +266,38 @@ func (e *engine) stillOpen(i int32) {
 // diagnoseLateOpen explains a breaker still open past the recovery
 // timeout: a late failure that landed while it was open restarted its timer
 // (rule 6: I7).
-func (e *engine) diagnoseLateOpen(ev *event) (id string, rule int, why string) {
+func (e *engine) diagnoseLateOpen(i int32, ev *event) (id string, rule int, why string) {
 	d := e.d
 	for k := len(d.late) - 1; k >= 0 && d.late[k].landed == e.m.g; k-- {
 		t := &d.tries[d.late[k].try]
 		at := d.events[d.resultEv[d.late[k].try]].at
-		if t.outcome == record.OutcomeFailure && ev.lo < at+e.cfg.RecoveryTimeoutNs+e.tol {
+		if t.outcome == record.OutcomeFailure && ev.lo < at+e.cfg.RecoveryTimeoutNs+e.tol && e.halfOpensBy(i, at+e.cfg.RecoveryTimeoutNs) {
 			return "I7", 6, fmt.Sprintf(": consistent with the late failure of %s (admitted in generation %d) at %s restarting the recovery timeout",
 				d.what(d.late[k].try), t.gen, fmtNs(at))
 		}
 	}
 	return "I4", 3, ""
+}
+
+// halfOpensBy reports whether, after attempt i, the breaker let a call
+// through without rejecting any call certainly decided after due: it
+// half-opened by then, as a timer restarted at due minus the recovery
+// timeout would have it. A breaker that never half-opens does not.
+func (e *engine) halfOpensBy(i int32, due int64) bool {
+	d := e.d
+	for j := int(i) + 1; j < len(d.events) && j-int(i) <= 1<<16; j++ {
+		ev := &d.events[j]
+		if ev.kind != evAttempt {
+			continue
+		}
+		if d.tries[ev.try].admitted {
+			return true
+		}
+		if ev.lo > due+e.tol {
+			return false
+		}
+	}
+	return false
 }
 
 // admittedOverLimit: half-open with every probe slot taken, the breaker let
