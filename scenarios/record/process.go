@@ -51,7 +51,11 @@ type Leak struct {
 	Goroutine int    `json:"goroutine"` // its id
 	State     string `json:"state"`     // as the runtime shows it: "chan receive", "select", …
 	Top       string `json:"top"`       // the function on top of its stack
-	CreatedBy string `json:"created_by,omitempty"`
+	// Func is the first function on its stack outside the standard
+	// library, the code that left it there, when Top is in the standard
+	// library ("time.Sleep"); empty otherwise.
+	Func      string `json:"func,omitempty"`
+	CreatedBy string `json:"created_by,omitempty"` // the function that started it
 	// Stack is the top of its stack, function and file:line lines, as the
 	// runtime prints them.
 	Stack []string `json:"stack"`
@@ -95,6 +99,9 @@ func leakViolations(m *Meta, old []Violation) []Violation {
 	for _, l := range m.Leaks {
 		vi := base
 		vi.Message = fmt.Sprintf("goroutine %d [%s] outlived the run: %s on top of its stack", l.Goroutine, l.State, l.Top)
+		if l.Func != "" {
+			vi.Message += ", in " + l.Func
+		}
 		if l.CreatedBy != "" {
 			vi.Message += ", created by " + l.CreatedBy
 		}

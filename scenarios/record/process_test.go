@@ -81,6 +81,12 @@ func TestAddProcessChecksLeaks(t *testing.T) {
 		Message: "goroutine 42 [chan receive] outlived the run: p.(*b).watch on top of its stack, created by p.New",
 		Context: []string{"p.(*b).watch(...)", "/x/b.go:10 +0x1d"}}}, c.Violations)
 
+	m.Leaks[0].Top, m.Leaks[0].Func = "time.Sleep", "p.(*b).watch"
+	v = verdictOf(true)
+	v.AddProcessChecks(&m)
+	c, _ = v.Check("I11")
+	assert.Equal(t, "goroutine 42 [chan receive] outlived the run: time.Sleep on top of its stack, in p.(*b).watch, created by p.New", c.Violations[0].Message)
+
 	// A passing I11 is left alone.
 	v = verdictOf(false)
 	v.AddProcessChecks(&m)

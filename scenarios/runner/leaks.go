@@ -78,10 +78,19 @@ func parseLeaks(text string) []record.Leak {
 		}
 		id, _ := strconv.Atoi(text[h[2]:h[3]])
 		k := record.Leak{Goroutine: id, State: text[h[4]:h[5]], Top: text[h[6]:h[7]], Stack: []string{}}
+		// The runtime prints a frame as its function's line, then its
+		// file's line indented by a tab; the last frame is "created by F in
+		// goroutine N".
 		for line := range strings.SplitSeq(strings.TrimRight(text[h[1]:end], "] \n"), "\n") {
+			fn, file := "", strings.HasPrefix(line, "\t")
 			line = strings.TrimSpace(line)
-			if fn, ok := strings.CutPrefix(line, "created by "); ok {
-				k.CreatedBy, _, _ = strings.Cut(fn, " in goroutine ")
+			if c, ok := strings.CutPrefix(line, "created by "); ok {
+				k.CreatedBy, _, _ = strings.Cut(c, " in goroutine ")
+			} else if i := strings.LastIndexByte(line, '('); !file && i > 0 {
+				fn = line[:i]
+			}
+			if k.Func == "" && fn != "" && !inStd(fn) && inStd(k.Top) {
+				k.Func = fn
 			}
 			if line != "" && len(k.Stack) < leakStackLines {
 				k.Stack = append(k.Stack, line)
@@ -90,4 +99,18 @@ func parseLeaks(text string) []record.Leak {
 		leaks = append(leaks, k)
 	}
 	return leaks
+}
+
+// inStd reports whether function fn ("time.Sleep", "net/http.(*conn).serve",
+// "github.com/x/y.F") is in the standard library: the first element of its
+// import path has no dot. main is not.
+func inStd(fn string) bool {
+	slash := strings.LastIndexByte(fn, '/')
+	dot := strings.IndexByte(fn[slash+1:], '.')
+	if dot < 0 {
+		return false
+	}
+	path := fn[:slash+1+dot]
+	first, _, _ := strings.Cut(path, "/")
+	return path != "main" && !strings.Contains(first, ".")
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -19,6 +20,9 @@ import (
 type leaky struct{ Breaker }
 
 func (l *leaky) watch(stop <-chan struct{}) { <-stop }
+
+// nap sleeps for an hour, on the clock of its bubble when it runs in one.
+func (l *leaky) nap() { time.Sleep(time.Hour) }
 
 // leakyImpl returns an implementation whose breakers each leave a watcher
 // behind until stop is closed, and call also(), if not nil, when made.
@@ -62,8 +66,9 @@ func TestLeakFailsI11(t *testing.T) {
 
 // TestLeaksInABubble: a run inside a synctest bubble counts the goroutines
 // of its bubble only, waits for them on the bubble's clock (a goroutine
-// that ends a second later is no leak), and names the one that stays; a
-// goroutine started outside the bubble while it ran is not the run's.
+// that ends a second later is no leak), and names those that stay, a
+// sleeping one by the function that sleeps; a goroutine started outside
+// the bubble while it ran is not the run's.
 func TestLeaksInABubble(t *testing.T) {
 	spawn, spawned, release := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	defer close(release)
@@ -80,6 +85,7 @@ func TestLeaksInABubble(t *testing.T) {
 		defer close(stop)
 		also := func() {
 			go time.Sleep(time.Second) // ends while the runner waits
+			go (&leaky{}).nap()
 			close(spawn)
 			<-spawned
 		}
@@ -87,8 +93,27 @@ func TestLeaksInABubble(t *testing.T) {
 		require.NoError(t, err)
 		c, ok := res.Verdict.Check("I11")
 		require.True(t, ok)
-		require.Len(t, c.Violations, 1, "%+v", c)
-		assert.Contains(t, c.Violations[0].Message, "runner.(*leaky).watch on top of its stack")
-		assert.Contains(t, c.Violations[0].Message, "[chan receive (durable), synctest bubble")
+		require.Len(t, c.Violations, 2, "%+v", c)
+		var msgs []string
+		for _, v := range c.Violations {
+			msgs = append(msgs, v.Message)
+		}
+		assert.Regexp(t, `\[chan receive \(durable\), synctest bubble \d+\] outlived the run: github.com/breakerlab/breakerlab/scenarios/runner.\(\*leaky\).watch on top of its stack, created by `, strings.Join(msgs, "\n"))
+		assert.Regexp(t, `\[sleep \(durable\), synctest bubble \d+\] outlived the run: time.Sleep on top of its stack, in github.com/breakerlab/breakerlab/scenarios/runner.\(\*leaky\).nap, created by `, strings.Join(msgs, "\n"))
+		time.Sleep(time.Hour) // the nap ends: a bubble must end empty
 	})
+}
+
+func TestInStd(t *testing.T) {
+	for fn, want := range map[string]bool{
+		"time.Sleep":                     true,
+		"net/http.(*conn).serve":         true,
+		"internal/poll.runtime_pollWait": true,
+		"main.main.func1":                false,
+		"github.com/x/y.(*T).f":          false,
+		"example.com/m.F":                false,
+		"nodot":                          false,
+	} {
+		assert.Equal(t, want, inStd(fn), fn)
+	}
 }
