@@ -132,6 +132,14 @@ func (o Options) RunDir(sc *scenarios.Scenario) string {
 // and an error matching [ErrRateShort], and its verdict says so too. A
 // stress run that reaches the scenario's duration before its callers are
 // done is not an error: [StressStats.TimeBound] says so.
+//
+// In a binary built with -race, a data race the race detector reports while
+// the run goes fails the verdict's race check ([record.RaceCheckID]): Run
+// reads the detector's count, and its reports from a pipe that stands in
+// for the process's stderr (file descriptor 2) while the run goes, copying
+// everything that comes through to the real stderr at once. A goroutine
+// started during the run and still alive after it fails I11, named by its
+// stack (go.uber.org/goleak).
 func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, error) {
 	r, err := newRunner(sc, opts)
 	if err != nil {
