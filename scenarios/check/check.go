@@ -11,10 +11,13 @@ import (
 
 // Default tolerances (Options.Tolerance): how far the breaker's own clock
 // may sit from the records' beyond what the records' intervals already
-// allow. Live, stress and external runs share one machine's clock with the
-// breaker, and the records bracket what it did.
+// allow. In-process (live, stress) the breaker reads the clock the records
+// are timed on, inside the calls the records bracket, so the intervals bound
+// what it did: the tolerance is the clock's resolution, and events at one
+// instant are unordered. (In sim mode, virtual time orders them.) In
+// external mode the service reads its own clock, a process away.
 const (
-	DefaultLiveTolerance     = time.Millisecond
+	DefaultLiveTolerance     = time.Nanosecond
 	DefaultExternalTolerance = time.Millisecond
 )
 
@@ -182,6 +185,8 @@ func newChecker(run *record.Run, opts Options) (*checker, error) {
 		d.buildEvents(run.Meta.Mode == record.ModeExternal)
 		c.infer(d)
 		c.probeFloor(d)
+		c.fuzzySpans(d)
+		c.snapshotStates(d)
 		if d.undecided > 0 {
 			c.warnings = append(c.warnings, fmt.Sprintf("%s: %d windows of overlapping calls had too many possible orders to search; what the breaker did there was not judged", d.name, d.undecided))
 		}

@@ -35,6 +35,7 @@ type dep struct {
 	attemptEvent []int32 // per try: its attempt's index in events
 	resultEv     []int32 // per try: its result's index in events, -1 if none
 	taken        []bool  // per event: taken by the engine
+	takenAt      []int32 // per taken event: its position in the engine's taken log
 	maxHalfWidth int64
 	minLo        []int64 // per event: the earliest lo of it and every event after it
 	gens         []gen
@@ -42,6 +43,12 @@ type dep struct {
 	// disputes are the stretches where what the breaker did contradicted
 	// the model: its report is not judged there.
 	disputes [][2]int64
+	// unjudged are the stretches of windows the engine could not judge
+	// (among the disputes): no evidence either way.
+	unjudged [][2]int64
+	// fuzzy are the stretches where events span whole generations (see
+	// fuzzySpans): the report is not cross-checked there.
+	fuzzy [][2]int64
 	// undecided counts the windows of overlapping events with too many
 	// orders to search (window.go): not judged.
 	undecided int
@@ -220,8 +227,11 @@ func (c *checker) inferred() []record.Transition {
 
 // disputed reports whether t lies in a stretch where the breaker's
 // behaviour contradicted the model.
-func (d *dep) disputed(t int64) bool {
-	for _, s := range d.disputes {
+func (d *dep) disputed(t int64) bool { return inSpans(d.disputes, t) }
+
+// inSpans reports whether t lies in one of spans.
+func inSpans(spans [][2]int64, t int64) bool {
+	for _, s := range spans {
 		if t >= s[0] && t <= s[1] {
 			return true
 		}

@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -132,9 +133,10 @@ type fixtureCase struct {
 	name  string
 	mode  string // sim when empty
 	build func(f *fixture)
-	want  []string // exactly the checks that must fail
-	msg   string   // a violation message must contain this
-	rule  int      // and the first violation must name this rule (0: not checked)
+	want  []string      // exactly the checks that must fail
+	msg   string        // a violation message must contain this
+	rule  int           // and the first violation must name this rule (0: not checked)
+	tol   time.Duration // Options.Tolerance (0: the mode's default)
 }
 
 func runFixtures(t *testing.T, cases []fixtureCase) {
@@ -147,7 +149,7 @@ func runFixtures(t *testing.T, cases []fixtureCase) {
 			}
 			f := newFixture(mode)
 			tc.build(f)
-			v, err := check.Run(f.build(), check.Options{})
+			v, err := check.Run(f.build(), check.Options{Tolerance: tc.tol})
 			require.NoError(t, err)
 			got := failed(v)
 			if len(tc.want) == 0 {

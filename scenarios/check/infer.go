@@ -33,6 +33,10 @@ type gen struct {
 	adopted bool
 	// exact says the records pin when it began to within the tolerance.
 	exact bool
+	// loose says the probe result that began it may have been a late one
+	// (the probe was not surely the generation before's): a later probe
+	// result of that generation may have begun it instead.
+	loose bool
 	// peak is the most probes in flight at once (half-open).
 	peak int
 	// admitted are the tries it admitted, in event order.
@@ -50,6 +54,7 @@ type counts struct {
 	fails  int          // consecutive failures (closed)
 	succs  int          // consecutive probe successes (half-open)
 	probes int          // probes in flight (half-open)
+	sure   int          // of those, the ones certainly admitted by this generation (see anchoredIn)
 	leak   int          // probe slots the breaker keeps beyond those (a leak it showed)
 	lo, hi int64        // when the current generation began
 
@@ -151,14 +156,20 @@ type engine struct {
 	trial, failed      bool
 	// silent silences find: for a contradiction too tangled to judge.
 	silent bool
+	// placedBefore is set while an event is taken as having come before
+	// the latest transition (beforeTransition).
+	placedBefore bool
+	// maxHi is the latest any event taken so far ended.
+	maxHi int64
 }
 
 // infer runs the engine over d.
 func (c *checker) infer(d *dep) {
-	e := &engine{c: c, d: d, cfg: d.cfg, tol: c.tol, disputedFrom: math.MaxInt64}
+	e := &engine{c: c, d: d, cfg: d.cfg, tol: c.tol, disputedFrom: math.MaxInt64, maxHi: math.MinInt64}
 	d.gens = []gen{{state: record.StateClosed, end: c.runEnd, exact: true}}
 	e.m = fresh(0, record.StateClosed, 0, 0)
 	d.taken = make([]bool, len(d.events))
+	d.takenAt = make([]int32, len(d.events))
 	for i := range d.events {
 		if d.taken[i] {
 			continue
@@ -166,7 +177,7 @@ func (c *checker) infer(d *dep) {
 		if len(e.tops) > 4*maxWindowBack {
 			e.tops = append(e.tops[:0], e.tops[len(e.tops)-maxWindowBack-1:]...)
 		}
-		e.tops = append(e.tops, top{at: len(e.takenLog), k: e.mark()})
+		e.tops = append(e.tops, top{at: len(e.takenLog), k: e.mark(), hiBefore: e.maxHi})
 		e.take(int32(i))
 	}
 	if g := &d.gens[e.m.g]; g.state == record.StateOpen && !e.follow && c.runEnd >= g.hi+e.cfg.RecoveryTimeoutNs {
@@ -197,11 +208,15 @@ var trace func(e *engine, i int32)
 // take processes event i in its turn.
 func (e *engine) take(i int32) {
 	e.d.taken[i] = true
+	e.d.takenAt[i] = int32(len(e.takenLog))
 	e.takenLog = append(e.takenLog, i)
+	e.maxHi = max(e.maxHi, e.d.events[i].hi)
 	if trace != nil {
 		trace(e, i)
 	}
 	ev := &e.d.events[i]
+	g := e.m.g
+	e.placedBefore = false
 	switch ev.kind {
 	case evResult:
 		e.result(i)
@@ -209,6 +224,31 @@ func (e *engine) take(i int32) {
 		e.attempt(i)
 	case evSnapshot:
 		e.snapshot(i)
+	}
+	if !e.placedBefore && ev.kind == evAttempt {
+		e.bound(g, ev)
+	}
+}
+
+// bound notes that generation g began by the end of attempt ev at the
+// latest, if the state before it could not have decided ev as the breaker
+// did: a rejection after closed, an admission after open.
+func (e *engine) bound(g int32, ev *event) {
+	if g == 0 || int(g) >= len(e.d.gens) {
+		return // the first generation, or one the event undid
+	}
+	gg, hi := &e.d.gens[g], ev.hi
+	prev, admitted := e.d.gens[g-1].state, e.d.tries[ev.try].admitted
+	if admitted && prev != record.StateOpen || !admitted && prev != record.StateClosed || hi >= gg.hi || hi < gg.lo {
+		return
+	}
+	gg.hi, gg.at = hi, min(gg.at, hi)
+	gg.exact = gg.hi-gg.lo <= e.tol
+	if e.m.g == g {
+		e.m.hi = hi
+	}
+	if e.before.g == g {
+		e.before.hi = hi
 	}
 }
 
@@ -218,10 +258,13 @@ func (e *engine) predict(m counts, ev *event) decision {
 	case record.StateClosed:
 		return mustAdmit
 	case record.StateHalfOpen:
-		if m.probes+m.leak < e.cfg.HalfOpenMaxCalls {
+		switch {
+		case m.probes+m.leak < e.cfg.HalfOpenMaxCalls:
 			return mustAdmit
+		case m.sure+m.leak >= e.cfg.HalfOpenMaxCalls:
+			return mustReject
 		}
-		return mustReject
+		return either // a probe in flight may have been the generation before's call
 	}
 	rt := e.cfg.RecoveryTimeoutNs
 	switch {
@@ -256,6 +299,9 @@ func (e *engine) attempt(i int32) {
 	}
 	if e.trial {
 		e.failed = true
+		return
+	}
+	if e.earlierGen(i) {
 		return
 	}
 	switch resolved, undecided := e.resolve(i); {
@@ -349,7 +395,10 @@ func (e *engine) admit(i int32, g int32) {
 	switch e.m.state {
 	case record.StateHalfOpen:
 		e.m.probes++
-		gg.peak = max(gg.peak, e.m.probes)
+		if t.sure = e.anchoredIn(ev.try, g); t.sure {
+			e.m.sure++
+		}
+		gg.peak = max(gg.peak, e.m.sure)
 	case record.StateClosed:
 		e.m.inFlight++
 		e.m.peak = max(e.m.peak, e.m.inFlight)
@@ -391,7 +440,7 @@ func (e *engine) closedResult(i int32, t *try) {
 			e.m.deadlineRun++
 		}
 		if e.m.fails == e.cfg.FailureThreshold && !e.follow {
-			e.transition(record.StateOpen, ev.at, ev.lo, ev.hi, fmt.Sprintf("%d consecutive failures", e.m.fails), i, false)
+			e.transition(record.StateOpen, ev.at, e.earliestCause(i), ev.hi, fmt.Sprintf("%d consecutive failures", e.m.fails), i, false)
 		}
 	case record.OutcomeSuccess:
 		e.m.fails, e.m.ignoredRun, e.m.deadlineRun, e.m.lateFails = 0, 0, 0, 0
@@ -404,19 +453,64 @@ func (e *engine) closedResult(i int32, t *try) {
 func (e *engine) probeResult(i int32, t *try) {
 	ev := &e.d.events[i]
 	e.m.probes--
+	if t.sure {
+		e.m.sure--
+	}
 	switch t.outcome {
 	case record.OutcomeSuccess:
 		e.m.succs++
 		if e.m.succs == e.cfg.SuccessThreshold && !e.follow {
-			e.transition(record.StateClosed, ev.at, ev.lo, ev.hi, fmt.Sprintf("%d consecutive probe successes", e.m.succs), i, false)
+			e.transition(record.StateClosed, ev.at, e.earliestCause(i), ev.hi, fmt.Sprintf("%d consecutive probe successes", e.m.succs), i, false)
+			e.d.gens[e.m.g].loose = !t.sure
 		}
 	case record.OutcomeFailure:
 		if !e.follow {
-			e.transition(record.StateOpen, ev.at, ev.lo, ev.hi, "probe failed", i, false)
+			e.transition(record.StateOpen, ev.at, e.earliestCause(i), ev.hi, "probe failed", i, false)
+			e.d.gens[e.m.g].loose = !t.sure
 		}
 	case record.OutcomeIgnored:
 		e.m.cancelledProbe = i
 	}
+}
+
+// maxCauseScan bounds earliestCause's scans, in events.
+const maxCauseScan = 4096
+
+// earliestCause is the earliest moment the transition that result i
+// triggers can have come: another result of the generation with the same
+// outcome whose interval overlaps i's may have reached the breaker first
+// and been the one that triggered it.
+func (e *engine) earliestCause(i int32) int64 {
+	d, ev := e.d, &e.d.events[i]
+	out := d.tries[ev.try].outcome
+	lo := ev.lo
+	same := func(j int) bool {
+		o := &d.events[j]
+		t := &d.tries[o.try]
+		return o.kind == evResult && t.gen == e.m.g && t.outcome == out && o.hi+e.tol > ev.lo && o.lo < ev.hi+e.tol
+	}
+	for j := int(i) - 1; j >= 0 && int(i)-j <= maxCauseScan; j-- {
+		if same(j) {
+			lo = min(lo, d.events[j].lo)
+		}
+	}
+	// Ahead, as far as an event can overlap i: a result whose interval is
+	// long (its goroutine was descheduled) sorts far after i.
+	for j := int(i) + 1; j < len(d.events) && d.minLo[j] < ev.hi+e.tol && j-int(i) <= maxCauseScan; j++ {
+		if same(j) && !d.taken[j] {
+			lo = min(lo, d.events[j].lo)
+		}
+	}
+	return lo
+}
+
+// lastOutcome is the outcome of m's latest result: what ended its
+// generation.
+func (m *counts) lastOutcome(d *dep) record.Outcome {
+	if m.lastResult < 0 {
+		return 0
+	}
+	return d.tries[d.events[m.lastResult].try].outcome
 }
 
 // lateResult notes a result from an earlier generation: it must change
@@ -424,6 +518,12 @@ func (e *engine) probeResult(i int32, t *try) {
 func (e *engine) lateResult(ti int32) {
 	d := e.d
 	d.late = append(d.late, lateResult{try: ti, landed: e.m.g})
+	if g := &d.gens[e.m.g]; g.loose && d.tries[ti].gen == e.m.g-1 && d.tries[ti].outcome == e.before.lastOutcome(d) {
+		// The probe whose result ended the half-open generation may have
+		// been a call of the one before it; then this one's did.
+		hi := d.events[d.resultEv[ti]].hi
+		g.hi, e.m.hi = max(g.hi, hi), max(e.m.hi, hi)
+	}
 	switch t := &d.tries[ti]; {
 	case t.outcome == record.OutcomeFailure && e.m.state == record.StateClosed:
 		e.m.lateFails++
@@ -473,8 +573,53 @@ func (e *engine) undo() {
 		d.gens[e.m.g].admitted = append(d.gens[e.m.g].admitted, ti)
 		if ri := d.resultEv[ti]; e.m.state == record.StateHalfOpen && (ri < 0 || !d.taken[ri]) {
 			e.m.probes++
+			e.m.sure += b2i(d.tries[ti].sure)
 		}
 	}
+}
+
+// anchoredIn reports whether try ti can only have been admitted by
+// generation g: its attempt's interval reaches back into no earlier
+// generation that admitted calls (none but open ones).
+func (e *engine) anchoredIn(ti, g int32) bool {
+	d, t := e.d, &e.d.tries[ti]
+	for k := g - 1; k >= 0 && t.aLo < d.gens[k+1].hi+e.tol; k-- {
+		if d.gens[k].state != record.StateOpen {
+			return false
+		}
+	}
+	return true
+}
+
+// earlierGen reports whether attempt i, which the current generation
+// cannot explain, was decided by an earlier one its interval reaches back
+// into (a call whose goroutine waited long before or after the breaker's
+// decision): a rejection while that one was open (or half-open, for the
+// probe limit), an admission while it was closed (its result will be late). It then takes i that way; neither
+// changes the current generation.
+func (e *engine) earlierGen(i int32) bool {
+	d, ev := e.d, &e.d.events[i]
+	t := &d.tries[ev.try]
+	if e.m.g == 0 || e.trial || t.admitted && t.reason != "" {
+		return false
+	}
+	fits := func(st record.State) bool {
+		if t.admitted {
+			return st == record.StateClosed
+		}
+		return st == record.StateOpen || st == record.StateHalfOpen && t.reason != record.RejectOpen
+	}
+	for g := e.m.g - 1; g >= 0 && d.gens[g+1].hi+e.tol > ev.lo; g-- {
+		if !fits(d.gens[g].state) || d.gens[g].adopted || d.gens[g].lo >= ev.hi+e.tol {
+			continue
+		}
+		e.placedBefore = true
+		if t.admitted {
+			e.admit(i, g)
+		}
+		return true
+	}
+	return false
 }
 
 // maxAhead bounds how many events after an attempt the engine tries to
@@ -496,6 +641,7 @@ func (e *engine) beforeTransition(i int32) bool {
 	if t.admitted && e.before.state == record.StateOpen {
 		return false // a probe admitted by the open generation would be this half-open one's
 	}
+	e.placedBefore = true
 	if t.admitted {
 		e.admit(i, e.before.g)
 		// The transition came after this call was decided: it may have
@@ -560,9 +706,10 @@ func (e *engine) step(m counts, j int32) (counts, bool) {
 			switch m.state {
 			case record.StateOpen:
 				m = fresh(virtualGen, record.StateHalfOpen, ev.lo, ev.hi)
-				m.probes = 1
+				m.probes, m.sure = 1, 1
 			case record.StateHalfOpen:
 				m.probes++
+				m.sure++
 			}
 		}
 	case evResult:
@@ -585,6 +732,7 @@ func (e *engine) step(m counts, j int32) (counts, bool) {
 			}
 		case record.StateHalfOpen:
 			m.probes--
+			m.sure = min(m.sure, m.probes)
 			switch t.outcome {
 			case record.OutcomeSuccess:
 				if m.succs++; m.succs == e.cfg.SuccessThreshold {

@@ -146,11 +146,16 @@ func TestI4RecoveryTimeout(t *testing.T) {
 			f.reject(10400)
 			f.ok(11000, 11100)
 		}, want: []string{"I4"}, msg: "still open at 10.4s (call seq=6 rejected), 10.1s after opening at 0.3s: the recovery timeout is 10s (tolerance 0s)", rule: 3},
-		{name: "live: early within the tolerance", mode: record.ModeLive, build: func(f *fixture) {
+		{name: "live: early by 0.5ms, in-process (no tolerance)", mode: record.ModeLive, build: func(f *fixture) {
+			f.halfOpen()
+			f.ok(10300, 10400).StartNs = msNs(10300) - int64(500*time.Microsecond)
+			f.run.Calls[len(f.run.Calls)-1].AdmitNs = f.run.Calls[len(f.run.Calls)-1].StartNs
+		}, want: []string{"I4"}, msg: "half-open 9.9995s after opening", rule: 3},
+		{name: "live: early within a 1ms tolerance", mode: record.ModeLive, tol: time.Millisecond, build: func(f *fixture) {
 			f.halfOpen()
 			f.ok(10300, 10400).StartNs = msNs(10300) - int64(500*time.Microsecond)
 		}},
-		{name: "live: late within the tolerance", mode: record.ModeLive, build: func(f *fixture) {
+		{name: "live: late within a 1ms tolerance", mode: record.ModeLive, tol: time.Millisecond, build: func(f *fixture) {
 			f.halfOpen()
 			f.reject(10300).StartNs = msNs(10300) + int64(500*time.Microsecond)
 			f.run.Calls[len(f.run.Calls)-1].EndNs = f.run.Calls[len(f.run.Calls)-1].StartNs

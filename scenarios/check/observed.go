@@ -21,15 +21,19 @@ func (c *checker) observed() []record.Observed {
 		succs := record.Observed{Dep: d.name, Param: record.ParamSuccessesToClose, Expected: float64(d.cfg.SuccessThreshold), Unit: "calls"}
 		for i := 1; i < len(d.gens); i++ {
 			prev, g := &d.gens[i-1], &d.gens[i]
+			if inSpans(d.unjudged, g.at) {
+				continue // a stretch the engine could not judge: no evidence either way
+			}
 			switch {
 			case prev.state == record.StateClosed && g.state == record.StateOpen:
 				note(&streak, float64(prev.fails), g.exact, 0)
 			case prev.state == record.StateOpen && g.state == record.StateHalfOpen:
-				// Matching: the recovery timeout lies within what the
-				// records allow (the open period's bounds).
+				// The value the records allow nearest to the recovery
+				// timeout: it, when it lies within the open period's
+				// bounds (a match), else the nearer bound.
 				rt := d.cfg.RecoveryTimeoutNs
-				within := rt >= g.lo-prev.hi-c.tol && rt <= g.hi-prev.lo+c.tol
-				note(&openFor, float64(g.at-prev.at)/1e9, prev.exact && g.exact, b2f(within))
+				v := min(max(rt, g.lo-prev.hi-c.tol), g.hi-prev.lo+c.tol)
+				note(&openFor, float64(max(v, 0))/1e9, prev.exact && g.exact, 0)
 			case prev.state == record.StateHalfOpen && g.state == record.StateClosed:
 				note(&succs, float64(prev.succs), g.exact, 0)
 			}
@@ -59,14 +63,6 @@ func note(o *record.Observed, v float64, exact bool, slack float64) {
 	if math.Abs(v-o.Expected) <= slack+1e-9 {
 		o.Matching++
 	}
-}
-
-// b2f is a slack that makes any value match (true) or only the expected one.
-func b2f(anything bool) float64 {
-	if anything {
-		return math.Inf(1)
-	}
-	return 0
 }
 
 // describeObserved renders o for people: "opened after 6 consecutive

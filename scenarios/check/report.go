@@ -31,42 +31,49 @@ func (c *checker) checkR1(col *collector) string {
 	return plural(n, "reported transition", "reported transitions") + " matched to what the breaker did"
 }
 
-// matchTransitions walks d's reported and inferred transitions together.
+// matchTransitions pairs d's reported transitions with the inferred ones,
+// in order: each reported one with the next inferred one of the same
+// states whose window (plus the tolerance) holds it. What is left over on
+// either side is a violation, unless it lies where the inference could not
+// judge (see unclear).
 func (c *checker) matchTransitions(col *collector, d *dep) (matched int) {
-	rep := d.trans
-	i, j := 1, 0 // d.gens[i] is the i-th inferred transition's generation
-	for i < len(d.gens) || j < len(rep) {
-		if i < len(d.gens) && (d.gens[i].adopted || d.disputed(d.gens[i].at)) {
-			i++
-			continue
+	used := make([]bool, len(d.gens))
+	next := 1 // d.gens[next] is the first inferred transition after the last match
+	for j, ti := range d.trans {
+		t := &c.run.Transitions[ti]
+		k := next
+		for k < len(d.gens) && d.gens[k].lo-c.tol <= t.AtNs && !c.sameTransition(d, k, t) {
+			k++
 		}
-		if j < len(rep) && d.disputed(c.run.Transitions[rep[j]].AtNs) {
-			j++
-			continue
-		}
-		var t *record.Transition
-		if j < len(rep) {
-			t = &c.run.Transitions[rep[j]]
-		}
-		switch {
-		case i < len(d.gens) && t != nil && c.sameTransition(d, i, t):
+		if k < len(d.gens) && c.sameTransition(d, k, t) {
+			used[k], next = true, k+1
 			matched++
-			i++
-			j++
-		case t != nil && (i == len(d.gens) || t.AtNs < d.gens[i].lo-c.tol):
-			col.addRule(d, t.AtNs, int32(d.genAt(t.AtNs)), transitionEvent(j, t), 0,
-				"the breaker reports %s→%s at %s; what it did shows no such change (it was %s)",
-				t.From, t.To, fmtNs(t.AtNs), d.gens[d.genAt(t.AtNs)].state)
-			j++
-		default:
-			g := &d.gens[i]
-			col.addRule(d, g.at, int32(i), fmt.Sprintf("generation %d", i), 0,
-				"what the breaker did shows %s→%s at %s (%s), which it did not report%s",
-				d.gens[i-1].state, g.state, fmtNs(g.at), g.reason, c.nextReported(d, t))
-			i++
+			continue
 		}
+		if c.unclear(d, t.AtNs) {
+			continue
+		}
+		col.addRule(d, t.AtNs, int32(d.genAt(t.AtNs)), transitionEvent(j, t), 0,
+			"the breaker reports %s→%s at %s; what it did shows no such change (it was %s)",
+			t.From, t.To, fmtNs(t.AtNs), d.gens[d.genAt(t.AtNs)].state)
+	}
+	for k := 1; k < len(d.gens); k++ {
+		g := &d.gens[k]
+		if used[k] || g.adopted || c.unclear(d, g.at) {
+			continue
+		}
+		col.addRule(d, g.at, int32(k), fmt.Sprintf("generation %d", k), 0,
+			"what the breaker did shows %s→%s at %s (%s), which it did not report%s",
+			d.gens[k-1].state, g.state, fmtNs(g.at), g.reason, c.nextReported(d, g.at))
 	}
 	return matched
+}
+
+// unclear reports whether the inference of d could not judge at t: a
+// stretch of contradictions or of windows it could not search, or events
+// that span whole generations.
+func (c *checker) unclear(d *dep, t int64) bool {
+	return d.disputed(t) || inSpans(d.fuzzy, t)
 }
 
 // sameTransition reports whether reported transition t is inferred
@@ -76,11 +83,13 @@ func (c *checker) sameTransition(d *dep, i int, t *record.Transition) bool {
 	return t.From == d.gens[i-1].state && t.To == g.state && t.AtNs >= g.lo-c.tol && t.AtNs <= g.hi+c.tol
 }
 
-func (c *checker) nextReported(d *dep, t *record.Transition) string {
-	if t == nil {
-		return ""
+func (c *checker) nextReported(d *dep, at int64) string {
+	for _, ti := range d.trans {
+		if t := &c.run.Transitions[ti]; t.AtNs >= at {
+			return fmt.Sprintf(" (its next reported transition: %s→%s at %s)", t.From, t.To, fmtNs(t.AtNs))
+		}
 	}
-	return fmt.Sprintf(" (its next reported transition: %s→%s at %s)", t.From, t.To, fmtNs(t.AtNs))
+	return ""
 }
 
 // checkR2: every snapshot agrees with the inferred state at its moment (the
@@ -103,15 +112,16 @@ func (c *checker) checkR2(col *collector) string {
 		return "not checked: no snapshot was recorded"
 	}
 	for _, f := range c.findings {
-		if f.id == "R2" && !f.d.disputed(f.at) {
+		if f.id == "R2" && !c.unclear(f.d, f.at) {
 			col.addRule(f.d, f.at, f.gen, f.event, f.rule, "%s", f.msg)
 		}
 	}
 	return plural(n, "snapshot", "snapshots") + " judged"
 }
 
-// snapshot judges snapshot event i against the model: the state, and when
-// nothing else happened within the tolerance of it, the counts.
+// snapshot judges snapshot event i's counts against the model when its
+// state is the model's and nothing else happened during it; its state is
+// judged once the timeline is whole (snapshotStates).
 func (e *engine) snapshot(i int32) {
 	d, ev := e.d, &e.d.events[i]
 	s := &d.run.Snapshots[ev.try]
@@ -121,33 +131,10 @@ func (e *engine) snapshot(i int32) {
 	if d.reported.Snapshots {
 		e.checkMonotone(s)
 	}
-	if e.follow {
+	if e.follow || !d.reported.Snapshots || s.State != e.m.state || !e.quiet(i) {
 		return
 	}
-	want, ok := e.m.state, s.State == e.m.state
-	rt := e.cfg.RecoveryTimeoutNs
-	if !ok && want == record.StateOpen && s.State == record.StateHalfOpen && ev.hi >= e.m.lo+rt-e.tol {
-		ok = true // State() reports half-open once the timeout has passed, before any call
-	}
-	if !ok && e.beforeOK && ev.lo < e.beforeHi+e.tol && s.State == e.before.state {
-		ok = true // taken just before the latest transition
-	}
-	if !ok && e.stateAhead(i, s.State) {
-		ok = true // taken just after events that overlap it
-	}
-	if !ok {
-		rule := 0
-		if want == record.StateOpen && s.State == record.StateOpen && ev.lo > e.m.hi+rt+e.tol {
-			rule = 3
-		}
-		e.find("R2", rule, s.AtNs, "snapshot", "the breaker reports %s at %s; what it did shows %s (generation %d, since %s)",
-			s.State, fmtNs(s.AtNs), want, e.m.g, fmtNs(d.gens[e.m.g].at))
-		return
-	}
-	if !d.reported.Snapshots || s.State != want || !e.quiet(i) {
-		return
-	}
-	switch want {
+	switch s.State {
 	case record.StateClosed:
 		if s.ConsecutiveFailures != e.m.fails {
 			id, why := "R2", ""
@@ -172,6 +159,79 @@ func (e *engine) snapshot(i int32) {
 	}
 }
 
+// snapshotStates judges the state each snapshot reports against the
+// inferred timeline: some generation that may have been current while the
+// snapshot was taken (from the earliest it can have begun to the latest the
+// next can have) must be in that state. A breaker may report half-open once
+// the recovery timeout has passed, before any call shows it.
+func (c *checker) snapshotStates(d *dep) {
+	if !d.reported.Snapshots && !d.reported.State {
+		return
+	}
+	rt := d.cfg.RecoveryTimeoutNs
+	k := 0 // the first generation that may still be current
+	for _, si := range d.snaps {
+		s := &c.run.Snapshots[si]
+		lo, hi := s.AtNs-c.tol, s.AtNs+s.SpanNs+c.tol
+		for k+1 < len(d.gens) && d.gens[k+1].lo <= lo && c.genEnd(d, k+1) < lo {
+			k++
+		}
+		ok := false
+		for g := k; g < len(d.gens) && d.gens[g].lo <= hi && !ok; g++ {
+			if c.genEnd(d, g) < lo {
+				continue
+			}
+			st := d.gens[g].state
+			ok = st == s.State || st == record.StateOpen && s.State == record.StateHalfOpen && d.gens[g].lo+rt <= hi
+		}
+		if ok {
+			continue
+		}
+		g := d.genAt(s.AtNs)
+		c.findings = append(c.findings, finding{id: "R2", d: d, at: s.AtNs, gen: int32(g), event: "snapshot",
+			msg: fmt.Sprintf("the breaker reports %s at %s; what it did shows %s (generation %d, since %s)",
+				s.State, fmtNs(s.AtNs), d.gens[g].state, g, fmtNs(d.gens[g].at))})
+	}
+}
+
+// fuzzySpans finds the stretches where the order of d's events is a guess:
+// the intervals of events that span a whole inferred generation, or are
+// longer than the recovery timeout (a call whose goroutine stalled while
+// the breaker changed state and back). What the breaker reports there is
+// not cross-checked.
+func (c *checker) fuzzySpans(d *dep) {
+	if len(d.gens) < 2 {
+		return
+	}
+	for i := range d.events {
+		ev := &d.events[i]
+		if ev.hi-ev.lo <= c.tol {
+			continue
+		}
+		if ev.hi-ev.lo > d.cfg.RecoveryTimeoutNs {
+			// Longer than an open period: a whole generation may hide in
+			// it, inferred or not.
+			d.fuzzy = append(d.fuzzy, [2]int64{ev.lo, ev.hi})
+			continue
+		}
+		for k := max(d.genAt(ev.lo)-1, 1); k+1 < len(d.gens) && d.gens[k].at <= ev.hi; k++ {
+			if d.gens[k].lo >= ev.lo && d.gens[k+1].hi <= ev.hi {
+				d.fuzzy = append(d.fuzzy, [2]int64{ev.lo, ev.hi})
+				break
+			}
+		}
+	}
+}
+
+// genEnd is the latest generation g of d can have lasted to: the latest
+// the next one can have begun, or the run's end.
+func (c *checker) genEnd(d *dep, g int) int64 {
+	if g+1 < len(d.gens) {
+		return d.gens[g+1].hi
+	}
+	return c.runEnd
+}
+
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -179,43 +239,26 @@ func b2i(b bool) int {
 	return 0
 }
 
-// stateAhead reports whether the model reaches state want by taking events
-// after snapshot i that overlap it.
-func (e *engine) stateAhead(i int32, want record.State) bool {
-	ev := &e.d.events[i]
-	m := e.m
-	for j := i + 1; int(j) < len(e.d.events) && j-i <= maxAhead; j++ {
-		next := &e.d.events[j]
-		if next.lo >= ev.hi+e.tol {
-			break
-		}
-		if e.d.taken[j] || next.kind == evSnapshot {
-			continue
-		}
-		var ok bool
-		if m, ok = e.step(m, j); !ok {
-			return false
-		}
-		if m.state == want {
-			return true
-		}
-	}
-	return false
-}
-
-// quiet reports whether no other event of the dependency lies within the
-// tolerance of snapshot i, so its counts can be compared exactly.
+// quiet reports whether no other event of the dependency overlaps
+// snapshot i (within the tolerance), so its counts can be compared exactly.
 func (e *engine) quiet(i int32) bool {
-	if e.tol == 0 {
+	d := e.d
+	if e.tol == 0 && d.maxHalfWidth == 0 {
 		return true // sim: the order is exact
 	}
-	ev := &e.d.events[i]
-	for _, j := range []int32{i - 1, i + 1} {
-		if j >= 0 && int(j) < len(e.d.events) {
-			o := &e.d.events[j]
-			if o.lo < ev.hi+e.tol && o.hi > ev.lo-e.tol {
-				return false
-			}
+	ev := &d.events[i]
+	overlaps := func(j int) bool {
+		o := &d.events[j]
+		return o.kind != evSnapshot && o.lo < ev.hi+e.tol && o.hi > ev.lo-e.tol
+	}
+	for j := int(i) - 1; j >= 0 && int(i)-j <= maxCauseScan; j-- {
+		if overlaps(j) {
+			return false
+		}
+	}
+	for j := int(i) + 1; j < len(d.events) && d.minLo[j] < ev.hi+e.tol && j-int(i) <= maxCauseScan; j++ {
+		if overlaps(j) {
+			return false
 		}
 	}
 	return true

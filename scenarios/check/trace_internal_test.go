@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
@@ -46,7 +47,8 @@ func TestTrace(t *testing.T) {
 			e.d.describeEvent(ev), e.trial, e.follow, e.m.state, e.m.g, e.m.fails, e.m.succs, e.m.probes, e.m.leak)
 	}
 	defer func() { trace = nil }()
-	v, err := Run(run, Options{})
+	tol, _ := time.ParseDuration(os.Getenv("BREAKERLAB_TRACE_TOL")) // 0: the mode's default
+	v, err := Run(run, Options{Tolerance: tol})
 	if err != nil {
 		t.Fatal(err)
 	}

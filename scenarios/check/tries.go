@@ -23,6 +23,7 @@ type try struct {
 	aLo, aHi int64
 	rLo, rHi int64
 	gen      int32 // the inferred generation that admitted it; -1 for a rejection
+	sure     bool  // a probe certainly admitted by gen (anchoredIn)
 }
 
 // The kinds of event, in the order they take at one instant: a result
