@@ -3,7 +3,7 @@ package fakes
 import "fmt"
 
 // Kind is the fault a fake decided for one request. Its String form is the
-// "fault" value of a [Record] and of dependency.jsonl.
+// "fault" value of a [Record] and of dependency.bin.
 type Kind uint8
 
 // The fault kinds, in the order their counters are reported.

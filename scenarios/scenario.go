@@ -182,7 +182,7 @@ type Client struct {
 	// CancelAfter is when a cancelled call is cancelled. Zero means 1 ms.
 	CancelAfter time.Duration `yaml:"cancel_after"`
 	// Fallback serves a fallback value after a failure or rejection; it is
-	// recorded in calls.jsonl and changes no outcome.
+	// recorded in calls.bin and changes no outcome.
 	Fallback bool `yaml:"fallback"`
 }
 

@@ -237,20 +237,24 @@ func fakeAddrError(err error) error {
 	return usagef("fake: %s %s: %v%s", flagName, ae.Addr, ae.Err, hint)
 }
 
-// printFakes says where each fake and the control API are served.
+// printFakes says where each fake and the control API are served, in one
+// write: whoever reads stdout for the address (a script, a test) gets the
+// whole list with it.
 func printFakes(stdout io.Writer, srv *fakes.Server) {
-	fmt.Fprintf(stdout, "listening on %s\n", srv.Addr())
+	var b strings.Builder
+	fmt.Fprintf(&b, "listening on %s\n", srv.Addr())
 	all := srv.Fakes()
 	for _, fk := range all {
 		path := "/"
 		if len(all) > 1 {
 			path = "/" + fk.Name() + "/"
 		}
-		fmt.Fprintf(stdout, "  %-16s %s%s  preset %q: %s\n", fk.Name(), srv.URL(), path, fk.Config().Preset, fk.Faults().Describe())
+		fmt.Fprintf(&b, "  %-16s %s%s  preset %q: %s\n", fk.Name(), srv.URL(), path, fk.Config().Preset, fk.Faults().Describe())
 	}
 	if u := srv.ControlURL(); u != "" {
-		fmt.Fprintf(stdout, "control API: %s\n", u)
+		fmt.Fprintf(&b, "control API: %s\n", u)
 	}
+	io.WriteString(stdout, b.String())
 }
 
 // printCounters sums up what each fake served.

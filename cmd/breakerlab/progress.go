@@ -25,7 +25,16 @@ type progressLine struct {
 
 // newProgressLine returns a progress line on the terminal f.
 func newProgressLine(f *os.File) *progressLine {
-	return &progressLine{w: f, width: func() int { return termWidth(f) }}
+	last := termWidth(f)
+	return &progressLine{w: f, width: func() int {
+		// In a binary built with -race, stderr is a pipe while a run goes
+		// (the runner reads the race detector's reports through it): the
+		// terminal's width is then the last one seen.
+		if n := ttyWidth(f); n > 0 {
+			last = n
+		}
+		return last
+	}}
 }
 
 // termWidth returns f's width in columns: the terminal's, else $COLUMNS,

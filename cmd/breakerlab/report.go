@@ -153,6 +153,7 @@ func checkIfUnchecked(dir string, stderr io.Writer) error {
 		return usageError{fmt.Errorf("report: checking %s: %w", dir, err)}
 	}
 	v.MarkIncomplete(meta.Incomplete())
+	v.AddProcessChecks(&meta)
 	if err := errors.Join(v.Write(dir), record.WriteInferred(dir, inferred)); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

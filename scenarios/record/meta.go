@@ -70,6 +70,17 @@ type Meta struct {
 	// alive after the run (invariant I11). Nil means the runner did not
 	// measure it. An addition to the contract.
 	LeakedGoroutines *int `json:"leaked_goroutines,omitempty"`
+	// Leaks are the goroutines counted in LeakedGoroutines, each named by
+	// its stack, for I11's evidence; the first [MaxQuoted] when there are
+	// more. An addition to the contract.
+	Leaks []Leak `json:"leaks,omitempty"`
+	// Race is what the race detector reported while the run went (the
+	// "race" check). Nil means the runner did not watch it: an external
+	// run (the breaker is in the service's process), a sim or live run in a
+	// binary built without the race detector (stress runs, meant for it,
+	// say it was off), or a run recorded before it was added. An addition
+	// to the contract.
+	Race *Race `json:"race,omitempty"`
 	// Shortfall says how a live run's load generator fell short of the
 	// scenario's rate, e.g. "8547/s of 12000/s (71%)"; empty when it kept
 	// up. Such a run did not test what the scenario asks. An addition to

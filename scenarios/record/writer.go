@@ -65,8 +65,8 @@ var ErrClosed = errors.New("record: writer closed")
 
 // Create makes dir (and its parents), writes meta.json, creates the record
 // files (truncating old ones, and removing a schema-1 run's calls.jsonl and
-// dependency.jsonl and a stale verdict.json), and starts the goroutines
-// goroutine that flushes them, which Close stops.
+// dependency.jsonl and a stale verdict.json), and starts the goroutine
+// that flushes them, which Close stops.
 func Create(dir string, meta Meta, opts WriterOptions) (*Writer, error) {
 	if opts.FlushInterval < 0 {
 		return nil, fmt.Errorf("record: WriterOptions.FlushInterval %v is negative", opts.FlushInterval)

@@ -165,7 +165,7 @@ func (d *driven) state() (breaker.State, bool) {
 	return 0, false
 }
 
-// record is a's calls.jsonl line, but for its Err: the caller formats a.err.
+// record is a's record in calls.bin, but for its Err: the caller formats a.err.
 func (a *attempt) record(seq uint64, dep string, fallback bool) record.Call {
 	c := record.Call{Seq: seq, Dep: dep, StartNs: int64(a.start), EndNs: int64(a.end), Gen: a.gen}
 	if !a.admitted {

@@ -57,7 +57,7 @@ type extDep struct {
 // runExternal drives the user's service in real time: the fakes serve its
 // dependencies on their listen addresses, vegeta sends the load at its
 // targets, and every answer is a call record; what reached the fakes is
-// dependency.jsonl. The checker infers the service's breaker from the two.
+// dependency.bin. The checker infers the service's breaker from the two.
 func (r *runner) runExternal(ctx context.Context) error {
 	since := func() time.Duration { return time.Since(r.t0) }
 	deps, err := r.serveFakes()

@@ -50,33 +50,68 @@ type liveDep struct {
 // loopback endpoint whose handler calls each dependency's fake (served on
 // loopback) through its breaker.
 func (r *runner) runLive(ctx context.Context) error {
-	sc := r.sc
-	var err error
 	since := func() time.Duration { return time.Since(r.t0) }
+	l := &liveRun{r: r}
+	defer l.close()
+	if err := l.start(); err != nil {
+		return err
+	}
+	defer r.observe()()
+	stopProgress := r.startProgress(since, l.calls.Load)
 
-	// Outgoing calls to the fakes share one transport; cancelling base ends
-	// calls still running when the drain is over.
-	base, cancelBase := context.WithCancel(context.Background())
-	defer cancelBase()
-	depTransport := &http.Transport{
+	stats, attackErr := r.attack(ctx, l.guardURL, l.deps)
+	r.live = stats
+	l.drain()
+	r.elapsed = since()
+	l.close()
+	stopProgress()
+	r.writeSnapshots(since)
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.progress(r.elapsed, l.calls.Load()))
+	}
+	if attackErr != nil {
+		return attackErr
+	}
+	if ctx.Err() == nil && stats.AchievedRate < minAchievedShare*stats.TargetRate {
+		return fmt.Errorf("%w: %s: %.0f/s of %.0f/s (%.0f%%): the load generator was the bottleneck, lower the rate",
+			ErrRateShort, r.sc.Name, stats.AchievedRate, stats.TargetRate, 100*stats.AchievedRate/stats.TargetRate)
+	}
+	return nil
+}
+
+// liveRun is a live run's servers: each fake's, and the guarded endpoint's
+// (the guard) in front of the breakers.
+type liveRun struct {
+	r *runner
+	// base is cancelled to end calls to the fakes still running when the
+	// drain is over.
+	base       context.Context
+	cancelBase context.CancelFunc
+	transport  *http.Transport // outgoing calls to the fakes share it
+	servers    []*http.Server  // the fakes'
+	guard      *http.Server
+	guardURL   string
+	deps       []*liveDep
+	calls      atomic.Uint64 // calls the guard has taken
+}
+
+// start builds each dependency's fake and breaker and serves them, then
+// the guard.
+func (l *liveRun) start() error {
+	r, sc := l.r, l.r.sc
+	l.base, l.cancelBase = context.WithCancel(context.Background())
+	l.transport = &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
 		MaxIdleConns:        4096,
 		MaxIdleConnsPerHost: 4096,
 		IdleConnTimeout:     30 * time.Second,
 	}
-	defer depTransport.CloseIdleConnections()
-	var calls atomic.Uint64
-	var servers []*http.Server
-	defer func() {
-		for _, s := range servers {
-			s.Close()
-		}
-	}()
 	mux := http.NewServeMux()
-	deps := make([]*liveDep, len(sc.Dependencies))
+	l.deps = make([]*liveDep, len(sc.Dependencies))
+	var err error
 	for i, dep := range sc.Dependencies {
-		d := &liveDep{r: r, name: dep.Name, cfg: dep.Client, calls: &calls, base: base,
-			key: r.seed ^ hashString(dep.Name), client: &http.Client{Transport: depTransport}}
+		d := &liveDep{r: r, name: dep.Name, cfg: dep.Client, calls: &l.calls, base: l.base,
+			key: r.seed ^ hashString(dep.Name), client: &http.Client{Transport: l.transport}}
 		if d.fake, err = r.newFake(i, nil); err != nil {
 			return err
 		}
@@ -88,71 +123,71 @@ func (r *runner) runLive(ctx context.Context) error {
 			return err
 		}
 		d.srv = &http.Server{Handler: d.fake, ReadHeaderTimeout: 5 * time.Second}
-		servers = append(servers, d.srv)
+		l.servers = append(l.servers, d.srv)
 		go d.srv.Serve(ln)
 		d.url = "http://" + ln.Addr().String() + "/" + dep.Name
 		mux.Handle("/call/"+dep.Name, d)
-		deps[i] = d
+		l.deps[i] = d
 	}
 	guardLn, err := listenLoopback()
 	if err != nil {
 		return err
 	}
-	guard := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go guard.Serve(guardLn)
-	defer r.observe()()
+	l.guard = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go l.guard.Serve(guardLn)
+	l.guardURL = "http://" + guardLn.Addr().String()
+	return nil
+}
 
-	// The progress line, from its own goroutine.
-	stopProgress := make(chan struct{})
-	var progressDone sync.WaitGroup
-	if r.opts.Progress != nil {
-		progressDone.Add(1)
-		go func() {
-			defer progressDone.Done()
-			t := time.NewTicker(r.opts.ProgressEvery)
-			defer t.Stop()
-			for {
-				select {
-				case <-stopProgress:
-					return
-				case <-t.C:
-					r.opts.Progress(r.progress(since(), calls.Load()))
-				}
-			}
-		}()
+// drain lets calls in flight finish, up to liveDrain, then cuts the rest off.
+func (l *liveRun) drain() {
+	ctx, cancel := context.WithTimeout(context.Background(), liveDrain)
+	defer cancel()
+	if err := l.guard.Shutdown(ctx); err != nil {
+		l.cancelBase()
+		l.guard.Close()
 	}
+}
 
-	stats, attackErr := r.attack(ctx, "http://"+guardLn.Addr().String(), deps)
-	r.live = stats
-
-	// Let calls in flight finish, then cut the rest off.
-	drainCtx, cancelDrain := context.WithTimeout(context.Background(), liveDrain)
-	shutdownErr := guard.Shutdown(drainCtx)
-	cancelDrain()
-	if shutdownErr != nil {
-		cancelBase()
-		guard.Close()
-	}
-	r.elapsed = since()
-	for _, s := range servers {
+// close stops the fakes' servers and the calls to them; it may be called
+// more than once.
+func (l *liveRun) close() {
+	for _, s := range l.servers {
 		s.Close()
 	}
-	servers = nil
-	depTransport.CloseIdleConnections()
-	close(stopProgress)
-	progressDone.Wait()
-	r.writeSnapshots(since)
-	if r.opts.Progress != nil {
-		r.opts.Progress(r.progress(r.elapsed, calls.Load()))
+	l.servers = nil
+	if l.transport != nil {
+		l.transport.CloseIdleConnections()
 	}
-	if attackErr != nil {
-		return attackErr
+	if l.cancelBase != nil {
+		l.cancelBase()
 	}
-	if ctx.Err() == nil && stats.AchievedRate < minAchievedShare*stats.TargetRate {
-		return fmt.Errorf("%w: %s: %.0f/s of %.0f/s (%.0f%%): the load generator was the bottleneck, lower the rate",
-			ErrRateShort, sc.Name, stats.AchievedRate, stats.TargetRate, 100*stats.AchievedRate/stats.TargetRate)
+}
+
+// startProgress reports progress every Options.ProgressEvery from a
+// goroutine of its own, until the returned function is called.
+func (r *runner) startProgress(since func() time.Duration, calls func() uint64) (stop func()) {
+	if r.opts.Progress == nil {
+		return func() {}
 	}
-	return nil
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(r.opts.ProgressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				r.opts.Progress(r.progress(since(), calls()))
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
 }
 
 // attack runs one vegeta attack at the guard and writes vegeta.bin.

@@ -190,7 +190,7 @@ func validImplName(s string) bool {
 	})
 }
 
-// rejection classifies a rejection error: its reason for calls.jsonl
+// rejection classifies a rejection error: its reason for calls.bin
 // (open, probe_limit, or "" when the error does not say) and the
 // generation a *breaker.RejectedError names.
 func rejection(err error) (reason string, gen uint64) {

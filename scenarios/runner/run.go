@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/breakerlab/breakerlab/breaker"
@@ -133,29 +132,32 @@ func (o Options) RunDir(sc *scenarios.Scenario) string {
 // and an error matching [ErrRateShort], and its verdict says so too. A
 // stress run that reaches the scenario's duration before its callers are
 // done is not an error: [StressStats.TimeBound] says so.
+//
+// In a binary built with -race, a data race the race detector reports while
+// the run goes fails the verdict's race check ([record.RaceCheckID]): Run
+// reads the detector's count, and its reports from a pipe that stands in
+// for the process's stderr (file descriptor 2) while the run goes, copying
+// everything that comes through to the real stderr at once. A goroutine
+// started during the run and still alive after it fails I11, named by its
+// stack (go.uber.org/goleak).
 func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, error) {
-	mode := sc.Mode.OrDefault()
-	if opts.Mode != "" {
-		mode = opts.Mode
+	r, err := newRunner(sc, opts)
+	if err != nil {
+		return nil, err
 	}
-	seed := sc.Seed
-	if opts.Seed != 0 {
-		seed = opts.Seed
-	}
-	if seed == 0 {
-		seed = 1
-	}
-	if opts.Out == "" {
-		opts.Out = "out"
-	}
+	return r.run(ctx)
+}
+
+// newRunner fills in opts' defaults, resolves the mode, the seed and the run
+// directory, refuses a run that cannot go, and clears the directory.
+func newRunner(sc *scenarios.Scenario, opts Options) (*runner, error) {
+	mode := cmp.Or(opts.Mode, sc.Mode.OrDefault())
+	seed := cmp.Or(opts.Seed, sc.Seed, 1)
+	opts.Out = cmp.Or(opts.Out, "out")
 	if opts.Breaker.New == nil {
 		opts.Breaker = Reference
 	}
-	if opts.Breaker.Name == "" {
-		opts.Breaker.Name = "custom"
-	}
-	dir := opts.RunDir(sc)
-	label := filepath.Base(dir)
+	opts.Breaker.Name = cmp.Or(opts.Breaker.Name, "custom")
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = 250 * time.Millisecond
 	}
@@ -166,27 +168,24 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		return nil, fmt.Errorf("%w: %s: breaker %q does not declare that it reads time only through Config.Now (Implementation.Clock), so it cannot run on sim mode's virtual clock; run it in live or stress mode (--mode live, --mode stress)",
 			scenarios.ErrModeMismatch, sc.Name, opts.Breaker.Name)
 	}
-	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: label, dir: dir, impl: opts.Breaker.Name}
-	if err := clearRunDir(dir); err != nil {
-		return nil, err
-	}
-	goroutinesBefore := runtime.NumGoroutine()
-	wallStart := time.Now()
-	var runMode func(context.Context) error
-	switch mode {
-	case scenarios.ModeSim:
-		runMode = r.runSim
-	case scenarios.ModeLive:
-		runMode = r.runLive
-	case scenarios.ModeStress:
-		runMode = r.runStress
-	case scenarios.ModeExternal:
-		runMode = r.runExternal
+	dir := opts.RunDir(sc)
+	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: filepath.Base(dir), dir: dir, impl: opts.Breaker.Name}
+	if mode == scenarios.ModeExternal {
 		r.reports = &record.Reports{} // the service's breaker reports nothing, unless its state is read
 		r.impl = ""                   // and is the service's, not an implementation of ours
 	}
+	if err := clearRunDir(dir); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// run records the run, watching the race detector and the goroutines it
+// leaves behind, then judges it.
+func (r *runner) run(ctx context.Context) (*Result, error) {
+	wallStart := time.Now()
 	r.t0 = time.Now()
-	if mode == scenarios.ModeSim {
+	if r.mode == scenarios.ModeSim {
 		r.t0 = simEpoch
 	}
 	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
@@ -194,14 +193,63 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		return nil, err
 	}
 	r.w = w
-	runErr := runMode(ctx)
-	leaked := leakedGoroutines(goroutinesBefore)
+	leaks := watchLeaks() // after Create: the writer's flusher is the record's, stopped by Close
+	races := watchRaces()
+	defer races.release()
+	runErr := r.runMode(ctx)
+	race := races.stop(r.raceTime)
+	leaked := leaks.find()
 	interrupted := ctx.Err() != nil
+	meta, err := r.end(runErr, interrupted, leaked, race)
+	if err != nil && runErr == nil {
+		runErr = err
+	}
+	res := &Result{
+		Scenario: r.sc.Name, Breaker: r.impl, Label: r.label, Dir: r.dir, Mode: r.mode, Seed: r.seed,
+		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live, Stress: r.stress,
+	}
+	return r.judge(res, &meta, runErr)
+}
+
+// runMode runs the scenario in its mode.
+func (r *runner) runMode(ctx context.Context) error {
+	switch r.mode {
+	case scenarios.ModeSim:
+		return r.runSim(ctx)
+	case scenarios.ModeLive:
+		return r.runLive(ctx)
+	case scenarios.ModeStress:
+		return r.runStress(ctx)
+	case scenarios.ModeExternal:
+		return r.runExternal(ctx)
+	}
+	return fmt.Errorf("runner: %s: unknown mode %q", r.sc.Name, r.mode)
+}
+
+// raceTime is when a race report read at wall time at happened in run time:
+// in sim, whose clock is virtual, the end of the run.
+func (r *runner) raceTime(at time.Time) int64 {
+	if r.mode == scenarios.ModeSim {
+		return int64(r.elapsed)
+	}
+	return int64(at.Sub(r.t0))
+}
+
+// end records how the run ended in meta.json, closes the record, and
+// returns meta.json's final contents.
+func (r *runner) end(runErr error, interrupted bool, leaked []record.Leak, race *record.Race) (record.Meta, error) {
 	var meta record.Meta
 	r.w.UpdateMeta(func(m *record.Meta) {
 		m.EndedNs = int64(r.elapsed)
 		m.Interrupted = interrupted || (runErr != nil && !errors.Is(runErr, ErrRateShort))
-		m.LeakedGoroutines = &leaked
+		n := len(leaked)
+		m.LeakedGoroutines = &n
+		m.Leaks = leaked[:min(n, record.MaxQuoted)]
+		// An external run's breaker runs in the service's process; stress
+		// runs, meant for the race detector, say when it was off.
+		if r.mode != scenarios.ModeExternal && (race.Detector || r.mode == scenarios.ModeStress) {
+			m.Race = race
+		}
 		if r.reports != nil {
 			m.Reports = r.reports
 		}
@@ -212,24 +260,24 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		}
 		meta = *m
 	})
-	if err := r.w.Close(); err != nil && runErr == nil {
-		runErr = err
-	}
-	res := &Result{
-		Scenario: sc.Name, Breaker: r.impl, Label: label, Dir: r.dir, Mode: mode, Seed: seed,
-		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live, Stress: r.stress,
-	}
+	return meta, r.w.Close()
+}
+
+// judge checks the records, writes verdict.json (with the race check and
+// the leaked goroutines' stacks) and inferred.jsonl, and completes res.
+func (r *runner) judge(res *Result, meta *record.Meta, runErr error) (*Result, error) {
 	v, inferred, err := check.Dir(r.dir, check.Options{})
 	if err != nil {
 		return res, errors.Join(runErr, fmt.Errorf("runner: checking %s: %w", r.dir, err))
 	}
 	v.MarkIncomplete(meta.Incomplete())
+	v.AddProcessChecks(meta)
 	if err := errors.Join(v.Write(r.dir), record.WriteInferred(r.dir, inferred)); err != nil {
 		return res, errors.Join(runErr, err)
 	}
 	res.Verdict, res.Stats = &v, v.Stats
-	if interrupted {
-		runErr = errors.Join(runErr, fmt.Errorf("%w: %s stopped after %s of %s", ErrInterrupted, sc.Name, r.elapsed.Round(time.Millisecond), sc.Duration))
+	if res.Interrupted {
+		runErr = errors.Join(runErr, fmt.Errorf("%w: %s stopped after %s of %s", ErrInterrupted, r.sc.Name, r.elapsed.Round(time.Millisecond), r.sc.Duration))
 	}
 	return res, runErr
 }
@@ -244,20 +292,6 @@ func clearRunDir(dir string) error {
 		return fmt.Errorf("runner: %w", err)
 	}
 	return nil
-}
-
-// leakedGoroutines waits (up to 2 s) for the goroutine count to fall back
-// to before, and returns how many more there still are (invariant I11).
-func leakedGoroutines(before int) int {
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		n := runtime.NumGoroutine() - before
-		// The record writer's flusher is still running: it is stopped by Close.
-		if n <= 1 || time.Now().After(deadline) {
-			return max(n-1, 0)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func orInt(v, def int) int {

@@ -227,7 +227,7 @@ func recordState(s breaker.State) record.State {
 	return record.StateClosed
 }
 
-// errText is an error's text for calls.jsonl, "" for nil.
+// errText is an error's text for calls.bin, "" for nil.
 func errText(err error) string {
 	if err == nil {
 		return ""

@@ -59,129 +59,171 @@ func (r *runner) runSim(ctx context.Context) error {
 
 // simLoop is runSim's loop; w watches each call into a breaker.
 func (r *runner) simLoop(ctx context.Context, w *simWatch) error {
+	s, err := r.newSimRun(w)
+	if err != nil {
+		return err
+	}
+	for s.step(ctx) {
+	}
+	s.drain()
+	return nil // an interruption is reported by Run, from ctx
+}
+
+// simRun is one sim run in progress: the virtual clock, the dependencies
+// and the calls in flight.
+type simRun struct {
+	r           *runner
+	w           *simWatch
+	now         time.Duration // the virtual clock
+	deps        []*simDep
+	rng         *rand.Rand
+	shape       scenarios.Shape
+	inflight    simHeap
+	calls       uint64 // arrivals so far
+	nextArrival time.Duration
+	nextTick    time.Duration
+	stopAt      time.Duration // when the load stops: the duration, or the moment of a Ctrl-C
+	cancelled   bool
+}
+
+// newSimRun builds each dependency's fake and breaker on the virtual clock.
+func (r *runner) newSimRun(w *simWatch) (*simRun, error) {
 	sc := r.sc
-	var now time.Duration
-	clock := func() time.Time { return r.t0.Add(now) }
+	s := &simRun{r: r, w: w, deps: make([]*simDep, len(sc.Dependencies)),
+		rng: rand.New(rand.NewPCG(r.seed, 0x5eed)), shape: sc.Load.Shape(sc.Duration),
+		nextTick: time.Second, stopAt: sc.Duration}
+	clock := func() time.Time { return r.t0.Add(s.now) }
 	var err error
-	deps := make([]*simDep, len(sc.Dependencies))
 	for i, dep := range sc.Dependencies {
 		d := &simDep{name: dep.Name, client: dep.Client, weight: dep.Share()}
 		if d.fake, err = r.newFake(i, clock); err != nil {
-			return err
+			return nil, err
 		}
 		w.enter()
 		d.b, err = r.newBreaker(i, clock)
 		w.leave(-1)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		deps[i] = d
+		s.deps[i] = d
 	}
-	rng := rand.New(rand.NewPCG(r.seed, 0x5eed))
-	shape := sc.Load.Shape(sc.Duration)
-	var (
-		inflight  simHeap
-		n         uint64 // arrivals so far
-		calls     uint64
-		nextTick  = time.Second
-		stopAt    = sc.Duration
-		cancelled bool
-	)
-	nextArrival := shape.At(0)
-	complete := func(c simCall) {
-		now = c.end
-		d := deps[c.dep]
-		if d.b.two == nil {
-			w.bridges--
-		}
-		w.enter()
-		c.ticket.Done(c.err)
-		w.leave(now)
-		a := attempt{admitted: true, err: c.err, gen: c.gen, start: c.start, admit: c.start, done: c.end, end: c.end}
-		rec := a.record(c.seq, d.name, d.client.Fallback)
-		rec.Err = errText(c.err)
-		r.w.WriteCall(rec)
+	s.nextArrival = s.shape.At(0)
+	return s, nil
+}
+
+// step moves the clock to the next event, the next completion or the next
+// arrival, whichever comes first, and handles it. It returns false when
+// none is left: the load has stopped and nothing in flight completes
+// before the drain ends.
+func (s *simRun) step(ctx context.Context) bool {
+	if ctx.Err() != nil && !s.cancelled {
+		// Ctrl-C: stop the load now; calls in flight still finish.
+		s.cancelled, s.stopAt = true, s.now
 	}
-	for {
-		if ctx.Err() != nil && !cancelled {
-			// Ctrl-C: stop the load now; calls in flight still finish below.
-			cancelled, stopAt = true, now
+	arrivalDue := s.nextArrival < s.stopAt
+	if len(s.inflight) > 0 && (!arrivalDue || s.inflight[0].end <= s.nextArrival) {
+		if s.inflight[0].end > s.stopAt+simDrain {
+			return false
 		}
-		arrivalDue := nextArrival < stopAt
-		if len(inflight) > 0 && (!arrivalDue || inflight[0].end <= nextArrival) {
-			if end := inflight[0].end; end > stopAt+simDrain {
-				break
-			}
-			complete(inflight.pop())
-			continue
-		}
-		if !arrivalDue {
-			break
-		}
-		now = nextArrival
-		if now >= nextTick {
-			// Snapshots at the moment they are taken: the breaker's state
-			// now, whatever second it belongs to.
-			r.tick(now, calls, w)
-			nextTick = now.Truncate(time.Second) + time.Second
-		}
-		d := pickDep(deps)
-		seq := d.seq
-		d.seq++
-		calls++
-		n++
-		nextArrival = shape.At(float64(n))
-		w.enter()
-		t, gen, admitted, err := d.b.allow()
-		if admitted && d.b.two == nil {
-			w.bridges++
-		}
-		w.leave(now)
-		if !admitted {
-			a := attempt{err: err, gen: gen, start: now, end: now}
-			rec := a.record(seq, d.name, d.client.Fallback)
-			rec.Err = errText(err)
-			r.w.WriteCall(rec)
-			continue
-		}
-		cancelAt := time.Duration(-1)
-		if d.client.CancelRate > 0 && rng.Float64() < d.client.CancelRate {
-			cancelAt = cmp.Or(d.client.CancelAfter, time.Millisecond)
-		}
-		lat, callErr := d.fake.Simulate(int64(seq))
-		if lat < 0 {
-			lat = 0
-		}
-		switch {
-		case cancelAt >= 0 && cancelAt < lat && (d.client.Timeout == 0 || cancelAt < d.client.Timeout):
-			lat, callErr = cancelAt, context.Canceled
-		case d.client.Timeout > 0 && lat > d.client.Timeout:
-			lat, callErr = d.client.Timeout, context.DeadlineExceeded
-		}
-		end := scenarios.Never
-		if lat != fakes.Forever {
-			end = now + lat
-		}
-		inflight.push(simCall{end: end, order: n, dep: int32(depIndex(deps, d)), seq: seq, start: now, ticket: t, gen: gen, err: callErr})
+		s.complete(s.inflight.pop())
+		return true
 	}
-	// Calls still running at the end of the drain (hangs without a timeout)
-	// are cancelled by their callers.
-	drainEnd := now
-	if len(inflight) > 0 {
-		drainEnd = stopAt + simDrain
+	if !arrivalDue {
+		return false
 	}
-	for len(inflight) > 0 {
-		c := inflight.pop()
+	s.arrive()
+	return true
+}
+
+// arrive makes the call due now: rejected at once, or admitted and in
+// flight until the end its fake decides.
+func (s *simRun) arrive() {
+	s.now = s.nextArrival
+	if s.now >= s.nextTick {
+		// Snapshots at the moment they are taken: the breaker's state
+		// now, whatever second it belongs to.
+		s.r.tick(s.now, s.calls, s.w)
+		s.nextTick = s.now.Truncate(time.Second) + time.Second
+	}
+	d := pickDep(s.deps)
+	seq := d.seq
+	d.seq++
+	s.calls++
+	s.nextArrival = s.shape.At(float64(s.calls))
+	s.w.enter()
+	t, gen, admitted, err := d.b.allow()
+	if admitted && d.b.two == nil {
+		s.w.bridges++
+	}
+	s.w.leave(s.now)
+	if !admitted {
+		a := attempt{err: err, gen: gen, start: s.now, end: s.now}
+		rec := a.record(seq, d.name, d.client.Fallback)
+		rec.Err = errText(err)
+		s.r.w.WriteCall(rec)
+		return
+	}
+	lat, callErr := s.outcome(d, seq)
+	end := scenarios.Never
+	if lat != fakes.Forever {
+		end = s.now + lat
+	}
+	s.inflight.push(simCall{end: end, order: s.calls, dep: int32(depIndex(s.deps, d)), seq: seq, start: s.now, ticket: t, gen: gen, err: callErr})
+}
+
+// outcome is how long admitted call seq to d takes and what it returns:
+// the fake's decision, cut short by the client's cancellation or timeout.
+func (s *simRun) outcome(d *simDep, seq uint64) (time.Duration, error) {
+	cancelAt := time.Duration(-1)
+	if d.client.CancelRate > 0 && s.rng.Float64() < d.client.CancelRate {
+		cancelAt = cmp.Or(d.client.CancelAfter, time.Millisecond)
+	}
+	lat, err := d.fake.Simulate(int64(seq))
+	lat = max(lat, 0)
+	switch {
+	case cancelAt >= 0 && cancelAt < lat && (d.client.Timeout == 0 || cancelAt < d.client.Timeout):
+		return cancelAt, context.Canceled
+	case d.client.Timeout > 0 && lat > d.client.Timeout:
+		return d.client.Timeout, context.DeadlineExceeded
+	}
+	return lat, err
+}
+
+// complete ends call c at its end time: its result goes to the breaker.
+func (s *simRun) complete(c simCall) {
+	s.now = c.end
+	d := s.deps[c.dep]
+	if d.b.two == nil {
+		s.w.bridges--
+	}
+	s.w.enter()
+	c.ticket.Done(c.err)
+	s.w.leave(s.now)
+	a := attempt{admitted: true, err: c.err, gen: c.gen, start: c.start, admit: c.start, done: c.end, end: c.end}
+	rec := a.record(c.seq, d.name, d.client.Fallback)
+	rec.Err = errText(c.err)
+	s.r.w.WriteCall(rec)
+}
+
+// drain ends the run: calls still running at the end of the drain (hangs
+// without a timeout) are cancelled by their callers, and the last
+// snapshots are taken.
+func (s *simRun) drain() {
+	drainEnd := s.now
+	if len(s.inflight) > 0 {
+		drainEnd = s.stopAt + simDrain
+	}
+	for len(s.inflight) > 0 {
+		c := s.inflight.pop()
 		c.end, c.err = drainEnd, context.Canceled
-		complete(c)
+		s.complete(c)
 	}
-	now = max(now, drainEnd)
-	if now < stopAt && !cancelled {
-		now = stopAt
+	s.now = max(s.now, drainEnd)
+	if s.now < s.stopAt && !s.cancelled {
+		s.now = s.stopAt
 	}
-	r.elapsed = now
-	r.tick(now, calls, w)
-	return nil // an interruption is reported by Run, from ctx
+	s.r.elapsed = s.now
+	s.r.tick(s.now, s.calls, s.w)
 }
 
 // tick writes the breakers' snapshots at run time at (watched by w) and

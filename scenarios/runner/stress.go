@@ -69,8 +69,6 @@ type stressDep struct {
 // keeps its records in its own buffer, written out every 1024 calls (fewer
 // with many goroutines).
 func (r *runner) runStress(ctx context.Context) error {
-	sc, st := r.sc, r.sc.Stress
-	var err error
 	since := func() time.Duration { return time.Since(r.t0) }
 
 	// stop ends the run: callers start no more calls, and calls in flight
@@ -79,26 +77,57 @@ func (r *runner) runStress(ctx context.Context) error {
 	defer cancelBase()
 	var stopped, timeBound atomic.Bool
 	stop := func() { stopped.Store(true); cancelBase() }
-	timer := time.AfterFunc(sc.Duration, func() { timeBound.Store(true); stop() })
+	timer := time.AfterFunc(r.sc.Duration, func() { timeBound.Store(true); stop() })
 	defer timer.Stop()
 	unhook := context.AfterFunc(ctx, stop)
 	defer unhook()
 
-	deps := make([]*stressDep, len(sc.Dependencies))
-	for i, dep := range sc.Dependencies {
+	deps, err := r.newStressDeps()
+	if err != nil {
+		return err
+	}
+	callers, begin, wait := r.startCallers(base, deps, &stopped)
+	stopObserver := r.startObserver(since, callers)
+	defer r.observe()()
+	close(begin)
+	wait()
+	stop()
+	r.elapsed = since()
+	stopObserver()
+
+	r.stress = r.stressStats(callers, timeBound.Load() && ctx.Err() == nil)
+	r.w.UpdateMeta(func(m *record.Meta) { m.Load.Rate = r.stress.Rate })
+	r.writeSnapshots(since)
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.progress(r.elapsed, r.stress.Calls))
+	}
+	return nil // an interruption is reported by Run, from ctx
+}
+
+// newStressDeps builds each dependency's fake and breaker on the real clock.
+func (r *runner) newStressDeps() ([]*stressDep, error) {
+	deps := make([]*stressDep, len(r.sc.Dependencies))
+	var err error
+	for i, dep := range r.sc.Dependencies {
 		d := &stressDep{name: dep.Name, client: dep.Client, key: r.seed ^ hashString(dep.Name), weight: dep.Share()}
 		if d.fake, err = r.newFake(i, nil); err != nil {
-			return err
+			return nil, err
 		}
 		if d.b, err = r.newBreaker(i, nil); err != nil {
-			return err
+			return nil, err
 		}
 		deps[i] = d
 	}
+	return deps, nil
+}
 
+// startCallers starts Stress.Goroutines callers, each of which makes its
+// calls once begin is closed, until done or stopped; wait waits for them.
+func (r *runner) startCallers(base context.Context, deps []*stressDep, stopped *atomic.Bool) (callers []*stressCaller, begin chan struct{}, wait func()) {
+	st := r.sc.Stress
 	chunk := min(max(stressBuffered/st.Goroutines, 16), 1024)
-	callers := make([]*stressCaller, st.Goroutines)
-	begin := make(chan struct{})
+	callers = make([]*stressCaller, st.Goroutines)
+	begin = make(chan struct{})
 	var wg sync.WaitGroup
 	for g := range callers {
 		c := &stressCaller{r: r, deps: deps, credit: make([]float64, len(deps)), chunk: chunk,
@@ -106,20 +135,26 @@ func (r *runner) runStress(ctx context.Context) error {
 		callers[g] = c
 		wg.Go(func() {
 			<-begin
-			c.run(base, st.Iterations, st.Backoff, &stopped)
+			c.run(base, st.Iterations, st.Backoff, stopped)
 		})
 	}
-	// The observer: snapshots and the progress line.
-	every := cmp.Or(st.SnapshotEvery, defaultSnapshotEvery)
-	stopObserver := make(chan struct{})
-	var observer sync.WaitGroup
-	observer.Go(func() {
+	return callers, begin, wg.Wait
+}
+
+// startObserver takes the breakers' snapshots every Stress.SnapshotEvery,
+// and reports progress about every Options.ProgressEvery, from a goroutine
+// of its own, until the returned function is called.
+func (r *runner) startObserver(since func() time.Duration, callers []*stressCaller) (stop func()) {
+	every := cmp.Or(r.sc.Stress.SnapshotEvery, defaultSnapshotEvery)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		nextProgress := r.opts.ProgressEvery
 		for {
 			select {
-			case <-stopObserver:
+			case <-done:
 				return
 			case <-t.C:
 				at := since()
@@ -132,29 +167,24 @@ func (r *runner) runStress(ctx context.Context) error {
 			}
 		}
 	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
 
-	defer r.observe()()
-	close(begin)
-	wg.Wait()
-	stop()
-	r.elapsed = since()
-	close(stopObserver)
-	observer.Wait()
-
+// stressStats sums up what the callers did; timeBound says the duration
+// ran out (not Ctrl-C).
+func (r *runner) stressStats(callers []*stressCaller, timeBound bool) *StressStats {
+	st := r.sc.Stress
 	stats := &StressStats{Goroutines: st.Goroutines, Iterations: st.Iterations,
 		Planned: uint64(st.Goroutines) * uint64(st.Iterations), Race: raceEnabled}
 	stats.Calls = callsMade(callers)
-	stats.TimeBound = timeBound.Load() && stats.Calls < stats.Planned && ctx.Err() == nil
+	stats.TimeBound = timeBound && stats.Calls < stats.Planned
 	if r.elapsed > 0 {
 		stats.Rate = float64(stats.Calls) / r.elapsed.Seconds()
 	}
-	r.stress = stats
-	r.w.UpdateMeta(func(m *record.Meta) { m.Load.Rate = stats.Rate })
-	r.writeSnapshots(since)
-	if r.opts.Progress != nil {
-		r.opts.Progress(r.progress(r.elapsed, stats.Calls))
-	}
-	return nil // an interruption is reported by Run, from ctx
+	return stats
 }
 
 // callsMade is how many calls the callers have made so far.

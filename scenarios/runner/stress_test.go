@@ -68,6 +68,10 @@ func TestStressRunPasses(t *testing.T) {
 		assert.True(t, c.Passed, "%s %s: %s %v", c.ID, c.Name, c.Detail, c.Violations)
 	}
 	require.True(t, res.Passed())
+	race, ok := res.Verdict.Check(record.RaceCheckID)
+	require.True(t, ok, "a stress run says whether the race detector was on")
+	assert.Equal(t, !raceEnabled, race.Skipped, race.Detail)
+	assert.True(t, race.Passed)
 	assert.Equal(t, scenarios.ModeStress, res.Mode)
 	require.NotNil(t, res.Stress)
 	assert.Equal(t, StressStats{Goroutines: 32, Iterations: 400, Planned: 12800, Calls: 12800, Rate: res.Stress.Rate, Race: raceEnabled}, *res.Stress)
