@@ -144,16 +144,10 @@ func checkIfUnchecked(dir string, stderr io.Writer) error {
 	if _, err := os.Stat(filepath.Join(dir, record.VerdictFile)); !errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	meta, err := record.ReadMeta(dir)
-	if err != nil {
-		return usageError{fmt.Errorf("report: checking %s: %w", dir, err)}
-	}
 	v, inferred, err := check.Dir(dir, check.Options{})
 	if err != nil {
 		return usageError{fmt.Errorf("report: checking %s: %w", dir, err)}
 	}
-	v.MarkIncomplete(meta.Incomplete())
-	v.AddProcessChecks(&meta)
 	if err := errors.Join(v.Write(dir), record.WriteInferred(dir, inferred)); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

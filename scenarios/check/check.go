@@ -145,6 +145,8 @@ func Judge(run *record.Run, opts Options) (record.Verdict, []record.Transition, 
 		judged = judged || !ch.Skipped
 	}
 	v.Passed = v.Passed && judged // nothing judged is not a pass
+	v.MarkIncomplete(run.Meta.Incomplete())
+	v.AddProcessChecks(&run.Meta) // the race detector's reports, the leaked goroutines' stacks
 	v.Warnings = slices.Concat(run.Meta.Warnings, run.Warnings, c.warnings)
 	v.Observed = c.observed()
 	return v, c.inferred(), nil

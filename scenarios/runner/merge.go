@@ -349,7 +349,6 @@ func (m *merger) write(dir string, reqs []record.DepRequest, out *Merged) (*Resu
 	if err != nil {
 		return res, fmt.Errorf("runner: checking %s: %w", dir, err)
 	}
-	v.MarkIncomplete(meta.Incomplete())
 	if err := errors.Join(v.Write(dir), record.WriteInferred(dir, inferred)); err != nil {
 		return res, err
 	}

@@ -270,8 +270,6 @@ func (r *runner) judge(res *Result, meta *record.Meta, runErr error) (*Result, e
 	if err != nil {
 		return res, errors.Join(runErr, fmt.Errorf("runner: checking %s: %w", r.dir, err))
 	}
-	v.MarkIncomplete(meta.Incomplete())
-	v.AddProcessChecks(meta)
 	if err := errors.Join(v.Write(r.dir), record.WriteInferred(r.dir, inferred)); err != nil {
 		return res, errors.Join(runErr, err)
 	}

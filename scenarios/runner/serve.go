@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"runtime"
 	"time"
 
 	"github.com/breakerlab/breakerlab/scenarios"
@@ -97,7 +96,6 @@ func Serve(ctx context.Context, sc *scenarios.Scenario, opts ServeOptions) (*Ser
 	if err := clearRunDir(dir); err != nil {
 		return nil, err
 	}
-	before := runtime.NumGoroutine()
 	ln, err := net.Listen("tcp", clockAddr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: serving the clock on %s: %v; free the address or pick another (--clock 127.0.0.1:PORT)", ErrSetup, clockAddr, err)
@@ -120,6 +118,7 @@ func Serve(ctx context.Context, sc *scenarios.Scenario, opts ServeOptions) (*Ser
 	if r.w, err = record.Create(dir, meta, record.WriterOptions{}); err != nil {
 		return nil, err
 	}
+	leaks := watchLeaks() // after Create: the writer's flusher is the record's, stopped by Close
 	deps, err := r.serveFakes()
 	closeFakes := func() {
 		for _, d := range deps {
@@ -143,11 +142,13 @@ func Serve(ctx context.Context, sc *scenarios.Scenario, opts ServeOptions) (*Ser
 	for _, d := range deps {
 		res.Requests += d.fake.Counters().Requests
 	}
-	leaked := leakedGoroutines(before)
+	leaked := leaks.find()
+	n := len(leaked)
 	r.w.UpdateMeta(func(m *record.Meta) {
 		m.EndedNs = int64(ended)
 		m.Interrupted = res.Interrupted
-		m.LeakedGoroutines = &leaked
+		m.LeakedGoroutines = &n
+		m.Leaks = leaked[:min(n, record.MaxQuoted)]
 		m.Reports = r.reports
 	})
 	if err := r.w.Close(); err != nil {
