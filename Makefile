@@ -43,8 +43,8 @@ lint:
 	@fmt_out="$$($(GOFMT) -l .)"; \
 	if [ -n "$$fmt_out" ]; then echo "gofmt would change:"; echo "$$fmt_out"; exit 1; fi
 	$(GO) vet $(PKGS)
-	cd bench/peers && $(GO) vet ./...
 	$(GO) test -count=1 -run '^TestRepoLinks$$' ./internal/doclinks
+	cd bench/peers && $(GO) vet ./...
 
 ## check-deps: breaker/ must import the standard library only.
 check-deps:
