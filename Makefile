@@ -37,11 +37,13 @@ test:
 	$(GO) test -race -count=1 $(PKGS)
 	cd bench/peers && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
-## lint: formatting and vet.
+## lint: formatting, vet, and every relative Markdown link resolving
+## (internal/doclinks: files inside the repository, #anchors to headings).
 lint:
 	@fmt_out="$$($(GOFMT) -l .)"; \
 	if [ -n "$$fmt_out" ]; then echo "gofmt would change:"; echo "$$fmt_out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -run '^TestRepoLinks$$' ./internal/doclinks
 	cd bench/peers && $(GO) vet ./...
 
 ## check-deps: breaker/ must import the standard library only.
