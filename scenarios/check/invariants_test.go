@@ -219,6 +219,16 @@ func TestI5ProbeLimit(t *testing.T) {
 				f.reject(10295 + i).Reject = record.RejectProbeLimit
 			}
 		}, want: []string{"I5"}, msg: "30 calls were in flight at once at 10.359s, at most 2 allowed: all were admitted after call seq=4 was rejected at 0.4s", rule: 4},
+		{name: "the limit counts probes that have ended", build: func(f *fixture) {
+			// As gobreaker's does: two probes admitted in the period, one
+			// back with a success, and the third call is turned away for
+			// the limit.
+			f.halfOpen()
+			f.ok(10300, 10400)
+			f.ok(10310, 11000)
+			f.reject(10500).Reject = record.RejectProbeLimit
+			f.reject(10600).Reject = record.RejectProbeLimit
+		}, want: []string{"I5"}, msg: "call seq=8 was rejected at 10.5s for the probe limit with 1 of 2 probe slots free: the breaker counts probes that are no longer in flight", rule: 4},
 	})
 }
 

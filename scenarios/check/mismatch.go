@@ -349,8 +349,9 @@ func (e *engine) adoptClose(i int32) {
 
 // rejectedWithFreeSlot: half-open with a probe slot free, the breaker
 // rejected a call. After a cancelled probe that is a slot it did not give
-// back (I5, rule 8); otherwise it reopened without a probe failure (I6, or
-// I7 when a late failure did it).
+// back (I5, rule 8); for the probe limit, a limit that counts more than the
+// probes in flight (I5, rule 4); otherwise it reopened without a probe
+// failure (I6, or I7 when a late failure did it).
 func (e *engine) rejectedWithFreeSlot(i int32) {
 	d, ev := e.d, &e.d.events[i]
 	t := &d.tries[ev.try]
@@ -361,6 +362,18 @@ func (e *engine) rejectedWithFreeSlot(i int32) {
 			cp := &d.events[e.m.cancelledProbe]
 			e.find("I5", 8, ev.lo, d.what(ev.try), "%s was rejected at %s with %d of %d probe slots in use: the cancelled probe %s (at %s) did not give its slot back",
 				d.what(ev.try), fmtNs(ev.lo), e.m.probes, lim, d.what(cp.try), fmtNs(cp.at))
+		}
+		e.m.leak = lim - e.m.probes
+		e.m.rejects++
+		return
+	}
+	if t.reason == record.RejectProbeLimit {
+		// It says so: still half-open, its limit counting probes no longer
+		// in flight (a limit on the probes of the period, not at once).
+		if !e.m.flagged {
+			e.m.flagged = true
+			e.find("I5", 4, ev.lo, d.what(ev.try), "%s was rejected at %s for the probe limit with %d of %d probe slots free: the breaker counts probes that are no longer in flight",
+				d.what(ev.try), fmtNs(ev.lo), lim-e.m.probes, lim)
 		}
 		e.m.leak = lim - e.m.probes
 		e.m.rejects++

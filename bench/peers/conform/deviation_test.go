@@ -44,12 +44,12 @@ func TestGobreakerTiesProbeLimitToSuccessThreshold(t *testing.T) {
 
 // gobreaker's half-open limit counts the probes admitted in the generation,
 // not those in flight: a probe that has already succeeded keeps its slot,
-// and gobreaker says "too many requests" with one probe in flight of two.
-// The checker reads the rejection as a reopening without a probe failure
-// (I6), and the rest of the cell follows from that reading.
+// and gobreaker says "too many requests" with one probe in flight of two
+// (I5, rule 4).
 func TestGobreakerCountsProbesAdmittedNotInFlight(t *testing.T) {
 	c := simCell(t, simEntry(t, "gobreaker"), "nfr6-iam-outage")
-	pin(t, c, "I6", "call seq=15010 was rejected at 150.1s with 1 of 2 probe slots free")
+	pin(t, c, "I5", "call seq=15010 was rejected at 150.1s for the probe limit with 1 of 2 probe slots free: the breaker counts probes that are no longer in flight")
+	assert.Equal(t, []string{"I5"}, c.failed, "the rest of the cell holds")
 	call := findCall(t, c.dir, 15010)
 	assert.Equal(t, record.OutcomeRejected, call.Outcome)
 	assert.Equal(t, record.RejectProbeLimit, call.Reject, "gobreaker said why: ErrTooManyRequests")

@@ -108,15 +108,7 @@ func runCell(t *testing.T, e entry, scenario, out string) cell {
 	case err != nil:
 		c.err = err.Error()
 	}
-	var skip string
-	if e.bubble {
-		// I11 counts the goroutines of the whole process before and after
-		// the run; in a bubble its wait for them to end takes no real time,
-		// so a goroutine outside the bubble that happens to be alive at
-		// either count decides the verdict. Not judged here.
-		skip = "I11"
-	}
-	c.failed, c.first, c.evidence = failures(res.Verdict, skip)
+	c.failed, c.first, c.evidence = failures(res.Verdict, "")
 	for _, w := range res.Verdict.Warnings {
 		if strings.Contains(w, "not judged") {
 			c.unjudged = w
