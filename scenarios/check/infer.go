@@ -170,14 +170,17 @@ func (c *checker) infer(d *dep) {
 	e.m = fresh(0, record.StateClosed, 0, 0)
 	d.taken = make([]bool, len(d.events))
 	d.takenAt = make([]int32, len(d.events))
+	exact := e.tol == 0 && d.maxHalfWidth == 0 // sim: no window to search, no step to go back to
 	for i := range d.events {
 		if d.taken[i] {
 			continue
 		}
-		if len(e.tops) > 4*maxWindowBack {
-			e.tops = append(e.tops[:0], e.tops[len(e.tops)-maxWindowBack-1:]...)
+		if !exact {
+			if len(e.tops) > 4*maxWindowBack {
+				e.tops = append(e.tops[:0], e.tops[len(e.tops)-maxWindowBack-1:]...)
+			}
+			e.tops = append(e.tops, top{at: len(e.takenLog), k: e.mark(), hiBefore: e.maxHi})
 		}
-		e.tops = append(e.tops, top{at: len(e.takenLog), k: e.mark(), hiBefore: e.maxHi})
 		e.take(int32(i))
 	}
 	if g := &d.gens[e.m.g]; g.state == record.StateOpen && !e.follow && c.runEnd >= g.hi+e.cfg.RecoveryTimeoutNs {

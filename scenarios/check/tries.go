@@ -108,7 +108,8 @@ func (d *dep) sortEvents() {
 		}
 		return e.kind
 	}
-	slices.SortStableFunc(d.events, func(a, b event) int {
+	// The order is total (ties end on seq or try), so any sort gives it.
+	slices.SortFunc(d.events, func(a, b event) int {
 		if c := cmp.Compare(a.at, b.at); c != 0 {
 			return c
 		}
