@@ -54,7 +54,7 @@ type Options struct {
 	ContextEvents int
 }
 
-// check is one row of the verdict: an invariant of DESIGN.md or a
+// check is one row of the verdict: an NFR-6 invariant or a
 // cross-check of what the breaker reports.
 type check struct {
 	id, kind, name string

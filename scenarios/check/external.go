@@ -6,9 +6,9 @@ import (
 
 // externalTries builds d's tries in external mode, where the breaker runs in
 // the user's service and breakerlab sees only its edges: what reached the
-// dependency (dependency.jsonl, on the fakes' clock) is the breaker's
+// dependency (dependency.bin, on the fakes' clock) is the breaker's
 // admissions and, from the fault each got, their results; what the client
-// got (calls.jsonl) tells the rejections. A request that carries the seq of
+// got (calls.bin) tells the rejections. A request that carries the seq of
 // the client call that caused it (the service forwarded X-Breakerlab-Seq)
 // is matched to that call, which bounds when the breaker decided (after the
 // call began, before the request arrived) and when it took the result in

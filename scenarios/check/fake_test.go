@@ -29,7 +29,7 @@ const (
 	skipsHalfOpen              // goes straight from open to closed when the timer fires (I1)
 )
 
-// fakeBreaker is a small breaker that follows DESIGN.md's rules exactly,
+// fakeBreaker is a small breaker that follows the NFR-6 rules exactly,
 // unless told to break one. It is single-goroutine: the driver is.
 type fakeBreaker struct {
 	ft, st, maxProbes int

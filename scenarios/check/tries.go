@@ -45,7 +45,7 @@ type event struct {
 	try    int32 // index in dep.tries; for evSnapshot, index in Run.Snapshots
 }
 
-// inProcessTries builds d's tries from calls.jsonl: the client and the
+// inProcessTries builds d's tries from calls.bin: the client and the
 // breaker share a process (sim, live, stress), so every call says whether it
 // ran and what it returned.
 func (d *dep) inProcessTries() {
