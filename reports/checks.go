@@ -69,9 +69,6 @@ func (r *Run) checks() []checkResult {
 	add := func(id, name string) {
 		out = append(out, checkResult{ID: id, Kind: "expectation", Name: name, Status: record.StatusNotChecked, Detail: why})
 	}
-	if e.MaxRejectionP99Ns > 0 {
-		add(check.ExpectMaxRejectionP99, "rejection latency p99 ≤ "+fmtDur(e.MaxRejectionP99Ns))
-	}
 	if e.MinServedRatio > 0 {
 		add(check.ExpectMinServedRatio, fmt.Sprintf("served ratio ≥ %g", e.MinServedRatio))
 	}

@@ -44,14 +44,13 @@ var fixtures = map[string]genRun{
 			{at: 70 * time.Second, label: "healthy", latency: 15 * time.Millisecond},
 		}}},
 		verdict: &record.Verdict{SchemaVersion: 1, Scenario: "nfr6-iam-outage", Passed: false,
-			Checks: append(invariantChecks(map[string]record.Check{
+			Checks: invariantChecks(map[string]record.Check{
 				"I2": {ID: "I2", Kind: "invariant", Name: "opens exactly at the failure threshold", Passed: false,
 					Detail: "1 of 2 openings at the wrong count",
 					Violations: []record.Violation{{ID: "I2", Dep: "iam", AtNs: 30_400_000_000, Gen: 2, Rule: 1,
 						Message: "closed→open after 4 consecutive failures, want 5",
 						Context: []string{"t=30.100s call seq=302 failure gen=1", "t=30.400s call seq=305 failure gen=1", "t=30.400s transition closed→open gen=2"}}}},
-			}), record.Check{ID: "max_rejection_p99", Kind: "expectation", Name: "rejection latency p99 ≤ 1ms", Passed: true,
-				Detail: "p99 = 2.00µs", Violations: []record.Violation{}}),
+			}),
 			Stats: record.Stats{Calls: 1200},
 			Observed: []record.Observed{
 				{Dep: "iam", Param: record.ParamFailureStreak, Expected: 5, Unit: "calls", Values: []float64{4, 5}, Exact: 2, Matching: 1},
@@ -105,8 +104,7 @@ var fixtures = map[string]genRun{
 			}},
 		},
 		verdict: &record.Verdict{SchemaVersion: 1, Scenario: "checkout-flaky", Passed: true,
-			Checks: append(invariantChecks(nil), record.Check{ID: "max_rejection_p99", Kind: "expectation",
-				Name: "rejection latency p99 ≤ 1ms", Passed: true, Detail: "p99 = 2.00µs", Violations: []record.Violation{}})},
+			Checks: invariantChecks(nil)},
 	},
 	// A live sweep of concurrency: the rate doubles every second in front of
 	// a dependency that takes 40 ms exactly, so about 2, 4, 8 and 16 calls
@@ -119,8 +117,7 @@ var fixtures = map[string]genRun{
 			{at: 0, label: "healthy", latency: 40 * time.Millisecond, fixed: true},
 		}}},
 		verdict: &record.Verdict{SchemaVersion: 1, Scenario: "contention-sweep", Passed: true,
-			Checks: append(invariantChecks(nil), record.Check{ID: "max_rejection_p99", Kind: "expectation",
-				Name: "rejection latency p99 ≤ 1ms", Passed: true, Detail: "no rejections", Violations: []record.Violation{}})},
+			Checks: invariantChecks(nil)},
 	},
 	// Killed mid-way: no verdict.json, no ended_ns, half a line at the end of calls.jsonl.
 	"cut-short": {

@@ -97,6 +97,6 @@ func TestWriteIndex(t *testing.T) {
 		filepath.Join(out, "contention.svg"), filepath.Join(out, "contention.png")}, written, "checkout-flaky ran live")
 	md, err := os.ReadFile(written[0])
 	require.NoError(t, err)
-	assert.Contains(t, string(md), "| nfr6-iam-outage | ❌ failed | 1 of 12 |")
-	assert.Contains(t, string(md), "| checkout-flaky | ✅ passed | 0 of 12 |")
+	assert.Contains(t, string(md), "| nfr6-iam-outage | ❌ failed | 1 of 11 |")
+	assert.Contains(t, string(md), "| checkout-flaky | ✅ passed | 0 of 11 |")
 }

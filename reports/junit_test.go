@@ -71,9 +71,9 @@ func TestJUnitStructure(t *testing.T) {
 	doc := parseJUnit(t, failed, passed, cut)
 
 	require.Len(t, doc.Suites, 3)
-	assert.Equal(t, 37, doc.Tests, "12 checks per scenario, and the cut-short run's \"run complete\"")
+	assert.Equal(t, 34, doc.Tests, "11 invariants for each of three scenarios, and the cut-short run's \"run complete\"")
 	assert.Equal(t, 1, doc.Failures)
-	assert.Equal(t, 12, doc.Skipped)
+	assert.Equal(t, 11, doc.Skipped)
 	assert.Equal(t, 1, doc.Errors, "the cut-short run is an error")
 
 	sum := 0
@@ -137,7 +137,7 @@ func TestSkippedChecksAreNotChecked(t *testing.T) {
 	assert.Equal(t, record.StatusPassed, r.Status(), "the other checks held")
 
 	s := summarize(r)
-	assert.Equal(t, checkTally{Total: 12, Passed: 10, NotChecked: 2}, s.CheckCounts)
+	assert.Equal(t, checkTally{Total: 11, Passed: 9, NotChecked: 2}, s.CheckCounts)
 	doc := parseJUnit(t, r)
 	assert.Equal(t, 2, doc.Skipped)
 	for _, c := range doc.Suites[0].Cases {
@@ -148,11 +148,11 @@ func TestSkippedChecksAreNotChecked(t *testing.T) {
 	}
 	var md bytes.Buffer
 	require.NoError(t, writeSummaryMarkdown(&md, []*Run{r}, nil))
-	assert.Contains(t, md.String(), "10 of 12 checks passed, 2 not checked")
+	assert.Contains(t, md.String(), "9 of 11 checks passed, 2 not checked")
 	assert.Contains(t, md.String(), "| I6 closes at the success threshold, reopens on a probe failure | ⏭️ skipped | no half-open period was reached |")
 	var page bytes.Buffer
 	require.NoError(t, writeHTML(&page, r, nil))
-	assert.Contains(t, page.String(), "10 passed, 0 failed, 2 not checked")
+	assert.Contains(t, page.String(), "9 passed, 0 failed, 2 not checked")
 	assert.Contains(t, page.String(), `<span class="badge unknown">⏭️ skipped</span></td><td>no half-open period was reached</td>`)
 	js := summarize(r)
 	assert.True(t, js.Checks[5].Skipped, "summary.json says skipped")

@@ -27,7 +27,7 @@ dependencies:
       - {at: 2m, error_rate: 0}
 load: {rate: 200/s}
 expect:
-  invariants: [I1, i2]
+  invariants: [I1, i2, I9]
   max_rejection_p99: 1ms
   min_served_ratio: 0.5
 `
@@ -49,7 +49,7 @@ func TestParseGood(t *testing.T) {
 	assert.Equal(t, "outage", dep.Phases[0].Label)
 	assert.Equal(t, 1.0, dep.Phases[0].ErrorRate)
 	assert.Equal(t, Rate(200), sc.Load.Rate)
-	assert.Equal(t, Invariants{"I1", "I2"}, sc.Expect.Invariants)
+	assert.Equal(t, Invariants{"I1", "I2", "I9"}, sc.Expect.Invariants)
 	assert.Equal(t, time.Millisecond, sc.Expect.MaxRejectionP99)
 	spec := sc.BreakerSpec(0)
 	assert.Equal(t, BreakerSpec{FailureThreshold: 5, SuccessThreshold: 2, RecoveryTimeout: 30 * time.Second, HalfOpenMaxCalls: 2}, spec,
@@ -101,6 +101,8 @@ func TestParseErrors(t *testing.T) {
 			"f.yaml:6:14: dependencies[0].client.cancel_rate: 2: want a share between 0 and 1"},
 		{"served ratio", base + "load: {rate: 10/s}\nexpect: {min_served_ratio: -0.1}\n",
 			"f.yaml:7:10: expect.min_served_ratio: -0.1: want a share between 0 and 1"},
+		{"rejection bound without I9", base + "load: {rate: 10/s}\nexpect: {invariants: [I2, I3], max_rejection_p99: 5ms}\n",
+			"f.yaml:7:32: expect.max_rejection_p99: is I9's bound, but expect.invariants leaves I9 out: add I9 or drop the bound"},
 		{"missing duration", "name: x\ndependencies:\n  - preset: iam\nload: {rate: 1/s}\n",
 			"f.yaml:1:1: duration: want a duration > 0, e.g. 5m"},
 		{"duplicate names", "name: x\nduration: 1m\ndependencies:\n  - preset: iam\n  - preset: iam\nload: {rate: 1/s}\n",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -184,6 +185,9 @@ func (sc *Scenario) validateExpect(d *doc) []*FileError {
 	e := sc.Expect
 	if e.MaxRejectionP99 < 0 {
 		add("$.expect.max_rejection_p99", "want a duration >= 0 (0: 1ms)")
+	}
+	if e.MaxRejectionP99 > 0 && len(e.Invariants) > 0 && !slices.Contains(e.Invariants, "I9") {
+		add("$.expect.max_rejection_p99", "is I9's bound, but expect.invariants leaves I9 out: add I9 or drop the bound")
 	}
 	if e.MinServedRatio < 0 || e.MinServedRatio > 1 || math.IsNaN(e.MinServedRatio) {
 		add("$.expect.min_served_ratio", "%v: want a share between 0 and 1", e.MinServedRatio)
