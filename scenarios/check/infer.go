@@ -468,7 +468,7 @@ func (e *engine) probeResult(i int32, t *try) {
 		}
 	case record.OutcomeFailure:
 		if !e.follow {
-			e.transition(record.StateOpen, ev.at, e.earliestCause(i), ev.hi, "probe failed", i, false)
+			e.transition(record.StateOpen, ev.at, e.earliestProbeFailure(e.earliestCause(i)), ev.hi, "probe failed", i, false)
 			e.d.gens[e.m.g].loose = !t.sure
 		}
 	case record.OutcomeIgnored:
@@ -502,6 +502,23 @@ func (e *engine) earliestCause(i int32) int64 {
 	for j := int(i) + 1; j < len(d.events) && d.minLo[j] < ev.hi+e.tol && j-int(i) <= maxCauseScan; j++ {
 		if same(j) && !d.taken[j] {
 			lo = min(lo, d.events[j].lo)
+		}
+	}
+	return lo
+}
+
+// earliestProbeFailure lowers lo, the earliest moment a probe failure can
+// have reopened the current half-open generation, to the earliest failure
+// taken for a late result in it whose call may have been one of its probes
+// (admitted after it may have begun): which of two stalled calls was the
+// probe, the records cannot always tell.
+func (e *engine) earliestProbeFailure(lo int64) int64 {
+	d := e.d
+	start := d.gens[e.m.g].lo
+	for k := len(d.late) - 1; k >= 0 && d.late[k].landed == e.m.g; k-- {
+		t := &d.tries[d.late[k].try]
+		if t.outcome == record.OutcomeFailure && t.aHi+e.tol >= start {
+			lo = min(lo, d.events[d.resultEv[d.late[k].try]].lo)
 		}
 	}
 	return lo

@@ -444,10 +444,29 @@ func TestR1ReportedTransitions(t *testing.T) {
 			f.run.Transitions = f.run.Transitions[1:]
 			f.run.Transitions[0].From = record.StateClosed
 		}, want: []string{"R1", "I1"}, msg: "what the breaker did shows closed→open at 0.3s (3 consecutive failures), which it did not report"},
+		{name: "reports a half-open due just before the run ended, which no call showed", mode: record.ModeLive, build: endsHalfOpen},
+		{name: "reports a half-open, then rejects as open", mode: record.ModeLive, build: func(f *fixture) {
+			endsHalfOpen(f)
+			f.reject(10285)
+		}, want: []string{"R1"}, msg: "the breaker reports open→half-open at 10.28s; what it did shows no such change (it was open)"},
 	})
 	v := verdictFor(t, "", func(f *fixture) { f.opened() })
 	c, _ := v.Check("R1")
 	assert.True(t, c.Skipped, "a black box reports nothing to cross-check")
+}
+
+// endsHalfOpen: the third failure reached the breaker between 250 and 300
+// ms, which opened at 280 ms and reports half-open 10 s later; the run ends
+// before 10.3 s, when the half-open would be sure.
+func endsHalfOpen(f *fixture) {
+	f.reports()
+	f.fail(0, 100)
+	f.fail(100, 200)
+	f.fail(200, 300).DoneNs = msNs(250)
+	f.reject(400)
+	f.trans(record.StateClosed, record.StateOpen, 280, 2, "3 consecutive failures")
+	f.trans(record.StateOpen, record.StateHalfOpen, 10280, 3, "recovery timeout elapsed")
+	f.run.Meta.EndedNs = msNs(10290)
 }
 
 // R2: the state a breaker reports must be the one it was in.

@@ -50,7 +50,7 @@ func (c *checker) matchTransitions(col *collector, d *dep) (matched int) {
 			matched++
 			continue
 		}
-		if c.unclear(d, t.AtNs) {
+		if c.unclear(d, t.AtNs) || c.mayHalfOpenAtEnd(d, t) {
 			continue
 		}
 		col.addRule(d, t.AtNs, int32(d.genAt(t.AtNs)), transitionEvent(j, t), 0,
@@ -67,6 +67,25 @@ func (c *checker) matchTransitions(col *collector, d *dep) (matched int) {
 			d.gens[k-1].state, g.state, fmtNs(g.at), g.reason, c.nextReported(d, g.at))
 	}
 	return matched
+}
+
+// mayHalfOpenAtEnd reports whether reported transition t is a half-open
+// that the rules allow after the last inferred generation though no call
+// showed it: the circuit was open, its recovery timeout may have passed by
+// t, and no call was rejected for an open circuit after t. (The inference
+// adds that half-open itself only once the timeout has surely passed.)
+func (c *checker) mayHalfOpenAtEnd(d *dep, t *record.Transition) bool {
+	g := &d.gens[len(d.gens)-1]
+	if t.From != record.StateOpen || t.To != record.StateHalfOpen || g.state != record.StateOpen ||
+		t.AtNs < g.lo+d.cfg.RecoveryTimeoutNs-c.tol {
+		return false
+	}
+	for i := range d.tries {
+		if tr := &d.tries[i]; !tr.admitted && tr.reason != record.RejectProbeLimit && tr.aLo > t.AtNs+c.tol {
+			return false
+		}
+	}
+	return true
 }
 
 // unclear reports whether the inference of d could not judge at t: a
