@@ -57,6 +57,21 @@ func TestI2FailureThreshold(t *testing.T) {
 			f.fail(200, 300)
 			f.ok(400, 500)
 		}, want: []string{"I2"}, msg: "2 of them were the caller's deadline (context.DeadlineExceeded), which is a failure", rule: 8},
+		{name: "deadlines counted as ignored: it opens at the third other failure", build: func(f *fixture) {
+			f.fail(0, 100).Err = "context deadline exceeded"
+			f.fail(100, 200).Err = "context deadline exceeded"
+			f.fail(200, 300)
+			f.fail(300, 400) // admitted: the breaker had not opened
+			f.fail(400, 500)
+			f.reject(600)
+		}, want: []string{"I2"}, msg: "consistent with deadlines counted as ignored", rule: 8},
+		{name: "deadlines in the streak of a breaker that opens one failure late", build: func(f *fixture) {
+			f.fail(0, 100).Err = "context deadline exceeded"
+			f.fail(100, 200).Err = "context deadline exceeded"
+			f.fail(200, 300)
+			f.fail(300, 400) // admitted at 0.3 s: the breaker had not opened at 3
+			f.reject(500)
+		}, want: []string{"I2"}, msg: "3 consecutive failures (the last at 0.3s) did not open the circuit: call seq=4 was admitted at 0.3s", rule: 1},
 		{name: "failures short of the threshold are judged too", build: func(f *fixture) {
 			f.fail(0, 100)
 			f.fail(100, 200)

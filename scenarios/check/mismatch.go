@@ -215,7 +215,7 @@ func (e *engine) admittedWhileOpen(i int32) {
 			return
 		}
 		if e.before.state == record.StateClosed {
-			rule, why := e.diagnoseMissedTrip()
+			rule, why := e.diagnoseMissedTrip(i)
 			e.find("I2", rule, ev.lo, d.what(ev.try), "%d consecutive failures (the last at %s) did not open the circuit: %s was admitted at %s%s",
 				e.before.fails, fmtNs(g.at), d.what(ev.try), fmtNs(ev.lo), why)
 		} else {
@@ -238,13 +238,53 @@ func (e *engine) admittedWhileOpen(i int32) {
 	e.admit(i, e.m.g)
 }
 
-// diagnoseMissedTrip explains a trip that did not come: deadlines counted
-// as ignored (rule 8).
-func (e *engine) diagnoseMissedTrip() (rule int, why string) {
-	if e.before.deadlineRun > 0 && e.before.fails-e.before.deadlineRun < e.cfg.FailureThreshold {
-		return 8, fmt.Sprintf("; %d of them were the caller's deadline (context.DeadlineExceeded), which is a failure: consistent with deadlines counted as ignored", e.before.deadlineRun)
+// diagnoseMissedTrip explains a trip that did not come by admission i:
+// deadlines counted as ignored (rule 8), unless where the breaker did open
+// later says otherwise (a threshold one too high: rule 1).
+func (e *engine) diagnoseMissedTrip(i int32) (rule int, why string) {
+	ft, dl := e.cfg.FailureThreshold, e.before.deadlineRun
+	if dl == 0 || e.before.fails-dl >= ft {
+		return 1, ""
 	}
-	return 1, ""
+	if fails, dls, ok := e.streakAtOpen(i); ok && fails == ft+1 && fails-dls != ft {
+		return 1, "" // it opened at the next failure, deadline or not
+	}
+	return 8, fmt.Sprintf("; %d of them were the caller's deadline (context.DeadlineExceeded), which is a failure: consistent with deadlines counted as ignored", dl)
+}
+
+// maxStreakScan bounds streakAtOpen's scan, in events.
+const maxStreakScan = 4096
+
+// streakAtOpen follows the closed generation's failure streak past the
+// model's trip, through admission i, to the breaker's first rejection for
+// an open circuit: the failures in the streak then, and how many were
+// deadlines. ok is false if a success broke the streak or no such
+// rejection came.
+func (e *engine) streakAtOpen(i int32) (fails, deadlines int, ok bool) {
+	d, trip := e.d, e.d.gens[e.m.g].at
+	fails, deadlines = e.before.fails, e.before.deadlineRun
+	j := int(i)
+	for j > 0 && d.events[j-1].at > trip {
+		j--
+	}
+	for end := min(len(d.events), j+maxStreakScan); j < end; j++ {
+		ev := &d.events[j]
+		if ev.kind == evSnapshot {
+			continue
+		}
+		t := &d.tries[ev.try]
+		switch {
+		case ev.kind == evAttempt && !t.admitted && t.reason != record.RejectProbeLimit:
+			return fails, deadlines, true
+		case ev.kind != evResult:
+		case t.outcome == record.OutcomeSuccess:
+			return 0, 0, false
+		case t.outcome == record.OutcomeFailure:
+			fails++
+			deadlines += b2i(t.deadline)
+		}
+	}
+	return 0, 0, false
 }
 
 // stillOpen: past the recovery timeout (and the tolerance) the breaker still
