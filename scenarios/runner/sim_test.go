@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,4 +198,24 @@ func TestCountLabelled(t *testing.T) {
 	n, first := countLabelled(profile, `"breakerlab-sim":"3"`)
 	assert.Equal(t, 3, n)
 	assert.Equal(t, "x.spawning.Allow.func1", first)
+}
+
+// TestSetupErrorIsNotJudged: a breaker that refuses the scenario's config
+// is a setup error, not the breaker's failure: no verdict, and nothing of
+// the run is left in its directory.
+func TestSetupErrorIsNotJudged(t *testing.T) {
+	sc, err := scenarios.Parse("x.yaml", []byte("name: x\nduration: 5s\ndependencies:\n  - name: dep\nload: {rate: 20/s}\n"))
+	require.NoError(t, err)
+	refusing := Implementation{Name: "refusing", Clock: true, New: func(breaker.Config) (Breaker, error) {
+		return nil, errors.New("failure_threshold 5: want at most 3")
+	}}
+	res, err := Run(context.Background(), sc, Options{Out: t.TempDir(), Breaker: refusing})
+	require.ErrorIs(t, err, ErrSetup)
+	assert.EqualError(t, err, `runner: the run's setup does not work: x: dependency dep: breaker "refusing" refuses the scenario's config: failure_threshold 5: want at most 3`)
+	require.NotNil(t, res)
+	assert.Nil(t, res.Verdict, "not judged")
+	assert.False(t, res.Passed())
+	entries, err := os.ReadDir(res.Dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing recorded is left")
 }
