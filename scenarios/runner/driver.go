@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/breakerlab/breakerlab/breaker"
@@ -16,6 +17,31 @@ type driven struct {
 	b    Breaker
 	two  Allower // nil: Execute only
 	gens bool    // the implementation reports generations
+	// calls counts the client's calls through it by outcome, in live and
+	// stress mode, for [DepView.Calls].
+	calls callCounts
+}
+
+// callCounts counts calls by outcome; safe for concurrent use.
+type callCounts struct{ success, failure, ignored, rejected atomic.Uint64 }
+
+// add counts c.
+func (n *callCounts) add(c *record.Call) {
+	switch c.Outcome {
+	case record.OutcomeSuccess:
+		n.success.Add(1)
+	case record.OutcomeFailure:
+		n.failure.Add(1)
+	case record.OutcomeIgnored:
+		n.ignored.Add(1)
+	case record.OutcomeRejected:
+		n.rejected.Add(1)
+	}
+}
+
+// totals returns the counts.
+func (n *callCounts) totals() record.Totals {
+	return record.Totals{Success: n.success.Load(), Failure: n.failure.Load(), Ignored: n.ignored.Load(), Rejected: n.rejected.Load()}
 }
 
 // attempt is what one call through the breaker came to, timed on the run's

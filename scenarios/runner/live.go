@@ -210,6 +210,7 @@ func (d *liveDep) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	c := a.record(seq, d.name, d.cfg.Fallback)
 	c.Err = errText(a.err)
 	r.w.WriteCall(c)
+	d.b.calls.add(&c)
 	switch {
 	case c.Outcome == record.OutcomeSuccess || c.Fallback:
 		w.WriteHeader(http.StatusOK)
