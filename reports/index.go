@@ -53,25 +53,31 @@ func FindRuns(dir string) ([]string, error) {
 const contentionBase = "contention"
 
 // Missing is a run the index lists without a report: one that could not
-// run, or whose files could not be loaded (an error), or one that never
-// started because an earlier run was interrupted (skipped). CI must see it:
-// a run that vanished from junit.xml would look like one that passed.
+// run because of its setup (a setup error: the breaker was never judged),
+// or whose files could not be loaded (an error), or one that never started
+// because an earlier run was interrupted (skipped). CI must see it: a run
+// that vanished from junit.xml would look like one that passed.
 type Missing struct {
 	Label   string // the scenario, and "@" and the implementation unless it is the reference
 	Dir     string // its run directory, if it has one
 	Reason  string // why it has no report: the error, or why it was skipped
-	Skipped bool   // it never ran; else it failed to run or to load
+	Skipped bool   // it never started
+	Setup   bool   // it could not run because of its setup
 }
 
 // The statuses of a [Missing] run, beside those of record.
 const (
-	statusError   = "error"
-	statusSkipped = "skipped"
+	statusError      = "error"
+	statusSetupError = "setup error"
+	statusSkipped    = "skipped"
 )
 
 func (m Missing) status() string {
-	if m.Skipped {
+	switch {
+	case m.Skipped:
 		return statusSkipped
+	case m.Setup:
+		return statusSetupError
 	}
 	return statusError
 }

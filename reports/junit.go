@@ -14,7 +14,9 @@ import (
 // holding a failure element for a failed check and skipped for one that was
 // not checked. A run that did not run as planned gets one more test case,
 // "run complete", holding an error; a run the index lists without a report
-// ([Missing]) is a suite of one test case, "run", skipped or in error.
+// ([Missing]) is a suite of one test case, "run", skipped or in error (of
+// type "setup" for a run that could not run because of its setup, never a
+// failure: the breaker broke no rule).
 
 // junitSuites is the root element of junit.xml.
 type junitSuites struct {
@@ -114,6 +116,9 @@ func missingSuite(m Missing) junitSuite {
 	} else {
 		s.Errors++
 		s.Cases[0].Error = &junitError{Type: "error", Message: m.Reason}
+		if m.Setup {
+			s.Cases[0].Error.Type = "setup"
+		}
 	}
 	return s
 }

@@ -202,15 +202,16 @@ func TestIndexListsMissingRuns(t *testing.T) {
 	missing := []Missing{
 		{Label: "bad-run", Dir: "out/bad-run", Reason: "calls.jsonl:2: column 1: unexpected 'n'"},
 		{Label: "later@seedport", Reason: "not run: the run before it was interrupted", Skipped: true},
+		{Label: "ext", Dir: "out/ext", Reason: "not run: runner: the run's setup does not work: ext: dependency iam: serving its fake", Setup: true},
 	}
 	var buf bytes.Buffer
 	require.NoError(t, writeJUnit(&buf, runs, missing))
 	var doc xmlSuites
 	require.NoError(t, xml.Unmarshal(buf.Bytes(), &doc), buf.String())
-	require.Len(t, doc.Suites, 3)
-	assert.Equal(t, 1, doc.Errors)
+	require.Len(t, doc.Suites, 4)
+	assert.Equal(t, 2, doc.Errors)
 	assert.Equal(t, 1, doc.Skipped)
-	bad, later := doc.Suites[1], doc.Suites[2]
+	bad, later, ext := doc.Suites[1], doc.Suites[2], doc.Suites[3]
 	assert.Equal(t, "bad-run", bad.Name)
 	assert.Equal(t, 1, bad.Errors)
 	require.Len(t, bad.Cases, 1)
@@ -219,10 +220,16 @@ func TestIndexListsMissingRuns(t *testing.T) {
 	assert.Equal(t, "later@seedport", later.Name)
 	require.NotNil(t, later.Cases[0].Skipped)
 	assert.Equal(t, "not run: the run before it was interrupted", later.Cases[0].Skipped.Message)
+	assert.Equal(t, "ext", ext.Name)
+	assert.Equal(t, 0, ext.Failures, "a setup error is no failure of the breaker's")
+	require.NotNil(t, ext.Cases[0].Error)
+	assert.Equal(t, "setup", ext.Cases[0].Error.Type)
+	assert.Nil(t, ext.Cases[0].Failure)
 
 	var md bytes.Buffer
 	require.NoError(t, writeSummaryMarkdown(&md, runs, missing))
-	assert.Contains(t, md.String(), "## breakerlab: 3 scenarios")
+	assert.Contains(t, md.String(), "## breakerlab: 4 scenarios")
+	assert.Contains(t, md.String(), "| ext | ⛔ setup error | – | – | – |")
 	assert.Contains(t, md.String(), "| bad-run | ⛔ error | – | – | – |")
 	assert.Contains(t, md.String(), "- ⏭️ **later@seedport** skipped: not run: the run before it was interrupted")
 }

@@ -25,7 +25,7 @@ func statusMark(status string) string {
 		return "✅"
 	case record.StatusFailed:
 		return "❌"
-	case statusError:
+	case statusError, statusSetupError:
 		return "⛔"
 	case statusSkipped:
 		return "⏭️"

@@ -36,12 +36,18 @@ run is INCOMPLETE, and the scenarios not yet started are listed as
 SKIPPED, in the table, OUT/summary.md and OUT/junit.xml. A live run whose
 load generator fell short of the scenario's rate is incomplete too.
 
+A run whose setup does not work is not run, and not judged: SETUP ERROR
+in the table, "setup error" in OUT/summary.md and an error (not a
+failure) in OUT/junit.xml; its directory keeps nothing of it.
+
 Exit status: 0 every run passed; 1 a run did not pass (a check failed,
 the run was incomplete, or nothing was checked) or could not run; 2 bad
 input: a scenario file, a flag, an unusable --out, two scenarios for one
-directory, a run directory holding other files, an external run whose
-setup does not work (a listen address taken, a target that does not
-answer, a service that never calls its fakes).
+directory, a run directory holding other files, a run whose setup does
+not work (the breaker refuses the scenario's config, a fake cannot
+listen, a mode the breaker cannot run in; in external mode a listen
+address taken, a target that does not answer, a service that never calls
+its fakes).
 
 External mode drives your own service: breakerlab serves its dependencies'
 fakes where the service calls them (dependencies[].listen, --listen) and
@@ -93,6 +99,7 @@ type outcome struct {
 	err     error          // from the run or its reports
 	run     *reports.Run   // its reports, when written
 	skipped bool           // never started: an earlier run was interrupted
+	setup   bool           // not run: its setup does not work (err says why)
 }
 
 // runCmd runs scenarios, checks them and reports.
@@ -238,6 +245,14 @@ func runJob(ctx context.Context, j job, noReport bool) outcome {
 		return o
 	}
 	o.res, o.err = runner.Run(ctx, j.sc, j.opts)
+	if setupError(o.err) {
+		if o.res != nil {
+			// The runner removed what it recorded: an earlier run's reports go too.
+			o.err = errors.Join(o.err, reports.Remove(o.res.Dir))
+		}
+		o.res, o.setup = nil, true
+		return o
+	}
 	if o.res == nil {
 		return o
 	}
@@ -269,6 +284,9 @@ func writeRunIndex(out string, outcomes []outcome) error {
 		case o.skipped:
 			missing = append(missing, reports.Missing{Label: filepath.Base(o.dir), Dir: o.dir, Skipped: true,
 				Reason: "not run: interrupted before it started"})
+		case o.setup:
+			missing = append(missing, reports.Missing{Label: filepath.Base(o.dir), Dir: o.dir, Setup: true,
+				Reason: "not run: " + o.err.Error()})
 		default:
 			missing = append(missing, reports.Missing{Label: filepath.Base(o.dir), Dir: o.dir, Reason: o.err.Error()})
 		}
@@ -291,17 +309,19 @@ func printReportPaths(w io.Writer, out string, outcomes []outcome) {
 func runErrors(outcomes []outcome) error {
 	var errs []error
 	count := map[string]int{}
-	var skipped []string
+	var skipped, notRun []string
 	for _, o := range outcomes {
 		if o.err != nil {
-			if errors.Is(o.err, record.ErrNotRunDir) || errors.Is(o.err, runner.ErrSetup) {
-				o.err = usageError{o.err} // bad input, like a bad --out: the directory, or an external run's setup
+			if setupError(o.err) {
+				o.err = usageError{o.err} // bad input, like a bad --out: the directory, or the run's setup
 			}
 			errs = append(errs, o.err)
 		}
 		switch {
 		case o.skipped:
 			skipped = append(skipped, filepath.Base(o.dir))
+		case o.setup:
+			notRun = append(notRun, filepath.Base(o.dir))
 		case o.res == nil:
 			count["error"]++
 		case !o.res.Passed():
@@ -317,10 +337,21 @@ func runErrors(outcomes []outcome) error {
 		}
 		errs = append(errs, fmt.Errorf("%w: %d of %d runs did not pass (%s)", errChecksFailed, n, len(outcomes), strings.Join(parts, ", ")))
 	}
+	if len(notRun) > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d runs not run, their setup does not work (setup error): %s", len(notRun), len(outcomes), strings.Join(notRun, ", ")))
+	}
 	if len(skipped) > 0 {
 		errs = append(errs, fmt.Errorf("%d of %d runs skipped, interrupted before they started: %s", len(skipped), len(outcomes), strings.Join(skipped, ", ")))
 	}
 	return errors.Join(errs...)
+}
+
+// setupError reports whether err says a run could not go because of its
+// setup, which is bad input: the runner's [runner.ErrSetup], a mode the
+// scenario or the breaker cannot run in, a run directory holding other
+// files.
+func setupError(err error) bool {
+	return errors.Is(err, runner.ErrSetup) || errors.Is(err, scenarios.ErrModeMismatch) || errors.Is(err, record.ErrNotRunDir)
 }
 
 // status is a run's status: its verdict's, or not checked without one.

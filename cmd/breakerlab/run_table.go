@@ -20,8 +20,11 @@ func printSummary(w io.Writer, outcomes []outcome) {
 		r := o.res
 		if r == nil {
 			result := "ERROR"
-			if o.skipped {
+			switch {
+			case o.skipped:
 				result = "SKIPPED"
+			case o.setup:
+				result = "SETUP ERROR"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t%s\t%s\n", filepath.Base(o.dir), o.sc.Mode.OrDefault(), result, o.dir)
 			continue

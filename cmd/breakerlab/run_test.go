@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/xml"
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +19,16 @@ import (
 
 // junitDoc is junit.xml as CI reads it.
 type junitDoc struct {
-	Tests   int `xml:"tests,attr"`
-	Errors  int `xml:"errors,attr"`
-	Skipped int `xml:"skipped,attr"`
-	Suites  []struct {
-		Name    string `xml:"name,attr"`
-		Errors  int    `xml:"errors,attr"`
-		Skipped int    `xml:"skipped,attr"`
-		Cases   []struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Errors   int `xml:"errors,attr"`
+	Skipped  int `xml:"skipped,attr"`
+	Suites   []struct {
+		Name     string `xml:"name,attr"`
+		Failures int    `xml:"failures,attr"`
+		Errors   int    `xml:"errors,attr"`
+		Skipped  int    `xml:"skipped,attr"`
+		Cases    []struct {
 			Name  string `xml:"name,attr"`
 			Error *struct {
 				Message string `xml:"message,attr"`
@@ -97,7 +101,7 @@ func TestRunRefusesAFolderThatIsNotARun(t *testing.T) {
 	writeFile(t, mine, "notes.txt", "mine")
 	code, stdout, stderr := runCLI(t, "run", "--out", out, pass, "error-rate-no-trip")
 	assert.Equal(t, exitUsage, code)
-	assert.Regexp(t, `(?m)^cli-outage +sim +- .* ERROR +`+mine+`$`, stdout, "the run is in the table")
+	assert.Regexp(t, `(?m)^cli-outage +sim +- .* SETUP ERROR +`+mine+`$`, stdout, "the run is in the table")
 	assert.Regexp(t, `(?m)^error-rate-no-trip +sim .* PASS `, stdout, "the others run")
 	assert.Contains(t, stderr, "record: not a recorded run directory (no meta.json): "+mine+" holds other files")
 	assert.FileExists(t, filepath.Join(mine, "notes.txt"))
@@ -109,6 +113,53 @@ func TestRunRefusesAFolderThatIsNotARun(t *testing.T) {
 	assert.Equal(t, 1, doc.Errors)
 	require.NotNil(t, doc.Suites[1].Cases[0].Error)
 	assert.Contains(t, doc.Suites[1].Cases[0].Error.Message, "holds other files")
+}
+
+// A run whose setup does not work (here: its fake's listen address is
+// taken) is not run and not judged: a setup error in the table, the
+// index's summary.md and junit.xml (an error, no failure), bad input, and
+// nothing of it, nor of an earlier run in its directory, is left there.
+func TestRunSetupErrorIsNotAFailure(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	pass := writeFile(t, dir, "pass.yaml", strings.Replace(outageYAML, "%s", "2", 1))
+	code, _, stderr := runCLI(t, "run", "--out", out, pass)
+	require.Equal(t, exitOK, code, stderr)
+	run := filepath.Join(out, "cli-outage")
+	require.FileExists(t, filepath.Join(run, "summary.json"))
+
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	ext := writeFile(t, dir, "ext.yaml", "name: cli-outage\nmode: external\nduration: 2s\ntarget: {url: http://127.0.0.1:1}\n"+
+		"dependencies:\n  - name: dep\n    listen: "+taken.Addr().String()+"\n    target: {url: /call/dep}\nload: {rate: 10/s}\n")
+	code, stdout, stderr := runCLI(t, "run", "--out", out, ext, "error-rate-no-trip")
+	assert.Equal(t, exitUsage, code, "bad input")
+	assert.Regexp(t, `(?m)^cli-outage +external +- +- +- .* SETUP ERROR +`+regexp.QuoteMeta(run)+`$`, stdout)
+	assert.Regexp(t, `(?m)^error-rate-no-trip +sim .* PASS `, stdout, "the others run")
+	assert.NotRegexp(t, `\bFAIL\b`, stdout)
+	assert.Contains(t, stderr, "runner: the run's setup does not work: cli-outage: dependency dep: serving its fake on "+taken.Addr().String())
+	assert.Contains(t, stderr, "1 of 2 runs not run, their setup does not work (setup error): cli-outage")
+	assert.NotContains(t, stderr, "did not pass")
+	for _, f := range []string{record.MetaFile, record.VerdictFile, "summary.json", "summary.md", "junit.xml", "report.html"} {
+		assert.NoFileExists(t, filepath.Join(run, f), "nothing of the run, nor of the earlier one")
+	}
+
+	index, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(index), "| cli-outage | ⛔ setup error | – | – | – |")
+	assert.Contains(t, string(index), "- ⛔ **cli-outage** setup error: not run: runner: the run's setup does not work: ")
+	doc := readJUnit(t, filepath.Join(out, "junit.xml"))
+	require.Len(t, doc.Suites, 2)
+	assert.Equal(t, 0, doc.Failures, "the breaker broke no rule")
+	assert.Equal(t, 1, doc.Errors)
+	setup := doc.Suites[1]
+	assert.Equal(t, "cli-outage", setup.Name)
+	assert.Equal(t, 0, setup.Failures)
+	require.Len(t, setup.Cases, 1)
+	require.NotNil(t, setup.Cases[0].Error)
+	assert.Equal(t, "setup", setup.Cases[0].Error.Type)
+	assert.True(t, strings.HasPrefix(setup.Cases[0].Error.Message, "not run: runner: the run's setup does not work: cli-outage: dependency dep: serving its fake on "), setup.Cases[0].Error.Message)
 }
 
 // A rerun into a run directory leaves nothing of the earlier run: its

@@ -54,8 +54,8 @@ func Run(t *testing.T, impl runner.Implementation, opts Options) {
 				t.Fatal(err)
 			}
 			res, err := runner.Run(context.Background(), sc, runner.Options{Out: out, Seed: opts.Seed, Mode: opts.Mode, Breaker: impl})
-			if res == nil {
-				t.Fatal(err)
+			if res == nil || res.Verdict == nil {
+				t.Fatal(err) // it could not run: a setup error, not judged
 			}
 			if err != nil {
 				t.Error(err)

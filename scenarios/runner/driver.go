@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/breakerlab/breakerlab/breaker"
@@ -16,6 +17,31 @@ type driven struct {
 	b    Breaker
 	two  Allower // nil: Execute only
 	gens bool    // the implementation reports generations
+	// calls counts the client's calls through it by outcome, in live and
+	// stress mode, for [DepView.Calls].
+	calls callCounts
+}
+
+// callCounts counts calls by outcome; safe for concurrent use.
+type callCounts struct{ success, failure, ignored, rejected atomic.Uint64 }
+
+// add counts c.
+func (n *callCounts) add(c *record.Call) {
+	switch c.Outcome {
+	case record.OutcomeSuccess:
+		n.success.Add(1)
+	case record.OutcomeFailure:
+		n.failure.Add(1)
+	case record.OutcomeIgnored:
+		n.ignored.Add(1)
+	case record.OutcomeRejected:
+		n.rejected.Add(1)
+	}
+}
+
+// totals returns the counts.
+func (n *callCounts) totals() record.Totals {
+	return record.Totals{Success: n.success.Load(), Failure: n.failure.Load(), Ignored: n.ignored.Load(), Rejected: n.rejected.Load()}
 }
 
 // attempt is what one call through the breaker came to, timed on the run's
@@ -82,11 +108,13 @@ func (d *driven) call(ctx context.Context, fn func(context.Context) error, since
 	return a
 }
 
-// allow is the two-step form for sim mode. A breaker without one runs
-// Execute on a goroutine that waits inside fn for Done, so that one call at
-// a time runs and the simulation stays sequential. admitted is false for a
-// rejection (err is then the breaker's, possibly nil).
-func (d *driven) allow() (t Ticket, gen uint64, admitted bool, err error) {
+// allow is the two-step form for sim mode, called under w's label. A
+// breaker without one runs Execute on a goroutine, a bridge, that waits
+// inside fn for Done, so that one call at a time runs and the simulation
+// stays sequential; the bridge is labelled while the breaker runs on it
+// only (simwatch.go). admitted is false for a rejection (err is then the
+// breaker's, possibly nil).
+func (d *driven) allow(w *simWatch) (t Ticket, gen uint64, admitted bool, err error) {
 	if d.two != nil {
 		t, err := d.two.Allow()
 		if err != nil {
@@ -95,15 +123,21 @@ func (d *driven) allow() (t Ticket, gen uint64, admitted bool, err error) {
 		return t, d.ticketGen(t), true, nil
 	}
 	b := &bridged{entered: make(chan struct{}), result: make(chan error), returned: make(chan error, 1)}
+	w.bridge()
 	go func() {
-		b.returned <- d.b.Execute(context.Background(), func(context.Context) error {
+		err := d.b.Execute(context.Background(), func(context.Context) error {
 			if b.ran {
-				return <-b.result
+				return b.err // a breaker that retries: only the first attempt is simulated
 			}
 			b.ran = true
+			w.park()
 			close(b.entered)
-			return <-b.result
+			b.err = <-b.result
+			w.unpark()
+			return b.err
 		})
+		w.park()
+		b.returned <- err
 	}()
 	select {
 	case <-b.entered:
@@ -115,7 +149,8 @@ func (d *driven) allow() (t Ticket, gen uint64, admitted bool, err error) {
 
 // bridged is a call to Execute parked inside fn until Done.
 type bridged struct {
-	ran      bool // set by the Execute goroutine only
+	ran      bool  // set by the Execute goroutine only
+	err      error // the first attempt's result
 	entered  chan struct{}
 	result   chan error
 	returned chan error

@@ -19,9 +19,11 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// ErrSetup matches an external run that could not start or go on because
-// of its setup, not the breaker: a listen address taken, a target that
-// does not answer, a service that never calls a fake. It is bad input.
+// ErrSetup matches a run that could not start or go on because of its
+// setup, not the breaker: the implementation refuses the scenario's breaker
+// config, a fake cannot be built or served (a listen address taken), and in
+// external mode a target that does not answer or a service that never calls
+// a fake. It is bad input. Such a run is not judged ([Run]).
 var ErrSetup = errors.New("runner: the run's setup does not work")
 
 // External-mode limits.

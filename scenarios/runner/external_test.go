@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/breakerlab/breakerlab/breaker"
 	"github.com/breakerlab/breakerlab/fakes"
 	"github.com/breakerlab/breakerlab/scenarios"
+	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/breakerlab/breakerlab/scenarios/runner"
 )
 
@@ -145,5 +147,7 @@ func TestExternalSetupErrors(t *testing.T) {
 		assert.ErrorContains(t, err, "is the service configured to call http://"+listen)
 		require.NotNil(t, res)
 		assert.Less(t, res.Elapsed, 1500*time.Millisecond, "the load stopped early")
+		assert.Nil(t, res.Verdict, "a setup error is not judged")
+		assert.NoFileExists(t, filepath.Join(res.Dir, record.MetaFile), "nor is its record kept")
 	})
 }

@@ -210,6 +210,7 @@ func (d *liveDep) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	c := a.record(seq, d.name, d.cfg.Fallback)
 	c.Err = errText(a.err)
 	r.w.WriteCall(c)
+	d.b.calls.add(&c)
 	switch {
 	case c.Outcome == record.OutcomeSuccess || c.Fallback:
 		w.WriteHeader(http.StatusOK)
@@ -281,7 +282,7 @@ func (p shapePacer) Rate(elapsed time.Duration) float64 { return p.s.Rate(elapse
 func listenLoopback() (net.Listener, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: listening on loopback: %w", err)
+		return nil, fmt.Errorf("%w: listening on loopback: %w", ErrSetup, err)
 	}
 	return ln, nil
 }

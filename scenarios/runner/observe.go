@@ -48,14 +48,19 @@ func (v DepView) Snapshot() (breaker.Snapshot, bool) {
 // — or false if it reports none.
 func (v DepView) State() (breaker.State, bool) { return v.state() }
 
-// Calls returns the calls answered so far, by outcome as the scenario
-// classifies the answers, in external mode; false in the other modes (the
-// breaker's own counts are in its Snapshot).
+// Calls returns the client's calls so far by outcome, as calls.bin will
+// hold them: in live mode the guarded endpoint's calls through the breaker,
+// in stress mode the callers' (counted as they write them out, a chunk at
+// a time), in external mode the service's answers as the scenario
+// classifies them. The breaker's own counts are in its Snapshot.
 func (v DepView) Calls() (record.Totals, bool) {
-	if v.calls == nil {
-		return record.Totals{}, false
+	switch {
+	case v.calls != nil:
+		return v.calls.counts(), true
+	case v.d != nil:
+		return v.d.calls.totals(), true
 	}
-	return v.calls.counts(), true
+	return record.Totals{}, false
 }
 
 // Estimate returns the breaker's state as estimated live from its

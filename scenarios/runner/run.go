@@ -133,6 +133,12 @@ func (o Options) RunDir(sc *scenarios.Scenario) string {
 // stress run that reaches the scenario's duration before its callers are
 // done is not an error: [StressStats.TimeBound] says so.
 //
+// A run that cannot go because of its setup returns an error matching
+// [ErrSetup] (the implementation refuses the scenario's breaker config, a
+// fake cannot be served, …) or [scenarios.ErrModeMismatch] (a mode the
+// scenario or the implementation cannot run in): it is not judged. Its
+// Result, if any, has no verdict, and what it had recorded is removed.
+//
 // In a binary built with -race, a data race the race detector reports while
 // the run goes fails the verdict's race check ([record.RaceCheckID]): Run
 // reads the detector's count, and its reports from a pipe that stands in
@@ -198,6 +204,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	defer races.release()
 	runErr := r.runMode(ctx)
 	race := races.stop(r.raceTime)
+	if errors.Is(runErr, ErrSetup) {
+		return r.notRun(runErr, wallStart)
+	}
 	leaked := leaks.find()
 	interrupted := ctx.Err() != nil
 	meta, err := r.end(runErr, interrupted, leaked, race)
@@ -209,6 +218,15 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		Elapsed: r.elapsed, Wall: time.Since(wallStart), Interrupted: interrupted, Live: r.live, Stress: r.stress,
 	}
 	return r.judge(res, &meta, runErr)
+}
+
+// notRun ends a run that could not go because of its setup (runErr): what
+// it recorded says nothing of the breaker, so it is removed, unjudged.
+func (r *runner) notRun(runErr error, wallStart time.Time) (*Result, error) {
+	err := errors.Join(r.w.Close(), clearRunDir(r.dir))
+	res := &Result{Scenario: r.sc.Name, Breaker: r.impl, Label: r.label, Dir: r.dir, Mode: r.mode, Seed: r.seed,
+		Elapsed: r.elapsed, Wall: time.Since(wallStart)}
+	return res, errors.Join(runErr, err)
 }
 
 // runMode runs the scenario in its mode.

@@ -131,10 +131,11 @@ func (r *runner) newFake(i int, now func() time.Time) (*fakes.Fake, error) {
 			})
 		},
 	})
-	if err == nil {
-		r.fakes = append(r.fakes, f)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: dependency %s: its fake: %w", ErrSetup, r.sc.Name, dep.Name, err)
 	}
-	return f, err
+	r.fakes = append(r.fakes, f)
+	return f, nil
 }
 
 // newBreaker builds dependency i's breaker on clock now (nil: the wall
@@ -165,7 +166,7 @@ func (r *runner) newBreaker(i int, now func() time.Time) (*driven, error) {
 	}
 	b, err := impl.New(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("runner: %s: dependency %s: breaker %q: %w", r.sc.Name, dep.Name, impl.Name, err)
+		return nil, fmt.Errorf("%w: %s: dependency %s: breaker %q refuses the scenario's config: %w", ErrSetup, r.sc.Name, dep.Name, impl.Name, err)
 	}
 	d := &driven{name: dep.Name, b: b, gens: impl.Generations}
 	d.two, _ = b.(Allower)

@@ -151,10 +151,7 @@ func (s *simRun) arrive() {
 	s.calls++
 	s.nextArrival = s.shape.At(float64(s.calls))
 	s.w.enter()
-	t, gen, admitted, err := d.b.allow()
-	if admitted && d.b.two == nil {
-		s.w.bridges++
-	}
+	t, gen, admitted, err := d.b.allow(s.w)
 	s.w.leave(s.now)
 	if !admitted {
 		a := attempt{err: err, gen: gen, start: s.now, end: s.now}
@@ -193,9 +190,6 @@ func (s *simRun) outcome(d *simDep, seq uint64) (time.Duration, error) {
 func (s *simRun) complete(c simCall) {
 	s.now = c.end
 	d := s.deps[c.dep]
-	if d.b.two == nil {
-		s.w.bridges--
-	}
 	s.w.enter()
 	c.ticket.Done(c.err)
 	s.w.leave(s.now)

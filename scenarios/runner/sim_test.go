@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,22 +82,41 @@ func (t spawningTicket) Done(err error) {
 // Execute with goroutines of the runner's own.
 type executeOnly struct{ Breaker }
 
-// TestSimWarnsOfBreakerGoroutines: a breaker that starts goroutines gets a
-// warning in meta.json and the verdict, naming it; the runner's own
-// goroutines (the bridges to an Execute-only breaker) and the rest of the
-// process's do not count.
-func TestSimWarnsOfBreakerGoroutines(t *testing.T) {
-	sc, err := scenarios.Parse("x.yaml", []byte("name: x\nduration: 10s\ndependencies:\n  - name: dep\n    faults: {latency: {p50: 150ms, dist: fixed}}\nload: {rate: 10/s}\n"))
-	require.NoError(t, err)
-	impl := func(name string, wrap func(reference) Breaker) Implementation {
-		return Implementation{Name: name, Clock: true, New: func(cfg breaker.Config) (Breaker, error) {
-			b, err := Reference.New(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return wrap(b.(reference)), nil
-		}}
+// executeAsync is an Execute-only breaker that runs fn on a goroutine of
+// its own and waits for it, as one with its own timeout does.
+type executeAsync struct{ Breaker }
+
+func (e executeAsync) Execute(ctx context.Context, fn func(context.Context) error) error {
+	return e.Breaker.Execute(ctx, func(ctx context.Context) error {
+		res := make(chan error)
+		go func() { res <- fn(ctx) }()
+		return <-res
+	})
+}
+
+// retrying is an Execute-only breaker that retries a failed call once.
+type retrying struct{ Breaker }
+
+func (r retrying) Execute(ctx context.Context, fn func(context.Context) error) error {
+	ran := false
+	err := r.Breaker.Execute(ctx, func(ctx context.Context) error {
+		ran = true
+		return fn(ctx)
+	})
+	if err == nil || !ran {
+		return err
 	}
+	return r.Breaker.Execute(ctx, fn)
+}
+
+// TestSimWarnsOfBreakerGoroutines: a breaker that starts goroutines gets a
+// warning in meta.json and the verdict, naming it, from the first call that
+// starts one; the runner's own goroutines (the bridges to an Execute-only
+// breaker, which start and end on every call) and the rest of the process's
+// (which come and go all the time here) do not count.
+func TestSimWarnsOfBreakerGoroutines(t *testing.T) {
+	sc, err := scenarios.Parse("x.yaml", []byte("name: x\nduration: 30s\ndependencies:\n  - name: dep\n    faults: {latency: {p50: 150ms, dist: fixed}}\nload: {rate: 20/s}\n"))
+	require.NoError(t, err)
 	// Goroutines of the process's own, outside the run, come and go.
 	stop := make(chan struct{})
 	defer close(stop)
@@ -117,8 +137,9 @@ func TestSimWarnsOfBreakerGoroutines(t *testing.T) {
 		want string
 	}{
 		{Reference, ""},
-		{impl("execute-only", func(r reference) Breaker { return executeOnly{r} }), ""},
-		{impl("spawning", func(r reference) Breaker { return spawning{r} }), `sim: breaker "spawning" started 1 goroutine(s) by 0s of the run (github.com/breakerlab/breakerlab/scenarios/runner.spawning.Allow.func1)`},
+		{wrapped("execute-only", func(r reference) Breaker { return executeOnly{r} }), ""},
+		{wrapped("execute-async", func(r reference) Breaker { return executeAsync{executeOnly{r}} }), `^sim: breaker "execute-async" started 1 goroutine\(s\) by 0s of the run \(github\.com/breakerlab/breakerlab/scenarios/runner\.\S*executeAsync\.Execute\.func1\): `},
+		{wrapped("spawning", func(r reference) Breaker { return spawning{r} }), `^sim: breaker "spawning" started 1 goroutine\(s\) by 0s of the run \(github\.com/breakerlab/breakerlab/scenarios/runner\.spawning\.Allow\.func1\): `},
 	} {
 		res, err := Run(context.Background(), sc, Options{Out: t.TempDir(), Breaker: tc.impl})
 		require.NoError(t, err)
@@ -130,8 +151,71 @@ func TestSimWarnsOfBreakerGoroutines(t *testing.T) {
 			continue
 		}
 		require.Len(t, run.Meta.Warnings, 1)
-		assert.True(t, strings.HasPrefix(run.Meta.Warnings[0], tc.want), run.Meta.Warnings[0])
+		assert.Regexp(t, tc.want, run.Meta.Warnings[0])
 		assert.Equal(t, run.Meta.Warnings, res.Verdict.Warnings, "the checker copies the runner's warnings")
 		assert.True(t, res.Passed(), "a warning fails no check")
 	}
+}
+
+// wrapped is the reference implementation with its breakers wrapped.
+func wrapped(name string, wrap func(reference) Breaker) Implementation {
+	return Implementation{Name: name, Clock: true, New: func(cfg breaker.Config) (Breaker, error) {
+		b, err := Reference.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return wrap(b.(reference)), nil
+	}}
+}
+
+// TestSimBridgesRetries: an Execute-only breaker that retries a failure
+// gets the first attempt's result again at once (only the first attempt is
+// simulated): the run ends, every call with an outcome, and the bridge is
+// not taken for a goroutine of the breaker's.
+func TestSimBridgesRetries(t *testing.T) {
+	sc, err := scenarios.Parse("x.yaml", []byte("name: x\nduration: 5s\ndependencies:\n  - name: dep\n    faults: {latency: {p50: 10ms, dist: fixed}}\n    phases:\n      - {at: 1s, error_rate: 1.0}\n      - {at: 2s}\nload: {rate: 20/s}\n"))
+	require.NoError(t, err)
+	once, err := Run(context.Background(), sc, Options{Out: t.TempDir(), Breaker: wrapped("execute-only", func(r reference) Breaker { return executeOnly{r} })})
+	require.NoError(t, err)
+	twice, err := Run(context.Background(), sc, Options{Out: t.TempDir(), Breaker: wrapped("retrying", func(r reference) Breaker { return retrying{executeOnly{r}} })})
+	require.NoError(t, err)
+	assert.Positive(t, once.Stats.Failure)
+	assert.Equal(t, once.Stats.Calls, twice.Stats.Calls, "every call came to an outcome")
+	assert.Equal(t, once.Stats.Success, twice.Stats.Success)
+	for _, w := range twice.Verdict.Warnings {
+		assert.NotContains(t, w, "sim: breaker")
+	}
+}
+
+// TestCountLabelled reads a goroutine profile whose first record is a
+// labelled goroutine that has not run yet, right after the header.
+func TestCountLabelled(t *testing.T) {
+	profile := "goroutine profile: total 5\n" +
+		"1 @ 0x102c021 0x4d22e1\n# labels: {\"breakerlab-sim\":\"3\"}\n#\t0x102c020\tx.spawning.Allow.func1+0x0\t/x/sim_test.go:66\n\n" +
+		"2 @ 0x46941c 0x4d22e1\n# labels: {\"breakerlab-sim\":\"3\", \"k\":\"v\"}\n#\t0x46941b\truntime.gopark+0x5\t/go/proc.go:1\n#\t0x102d1d9\tx.other+0x59\t/x/a.go:9\n\n" +
+		"1 @ 0x46941c 0x4d22e1\n# labels: {\"breakerlab-sim\":\"31\"}\n#\t0x102d1d9\tx.another+0x59\t/x/a.go:9\n\n" +
+		"1 @ 0x46941c 0x4d22e1\n#\t0x102d1d9\tx.unlabelled+0x59\t/x/a.go:9\n\n"
+	n, first := countLabelled(profile, `"breakerlab-sim":"3"`)
+	assert.Equal(t, 3, n)
+	assert.Equal(t, "x.spawning.Allow.func1", first)
+}
+
+// TestSetupErrorIsNotJudged: a breaker that refuses the scenario's config
+// is a setup error, not the breaker's failure: no verdict, and nothing of
+// the run is left in its directory.
+func TestSetupErrorIsNotJudged(t *testing.T) {
+	sc, err := scenarios.Parse("x.yaml", []byte("name: x\nduration: 5s\ndependencies:\n  - name: dep\nload: {rate: 20/s}\n"))
+	require.NoError(t, err)
+	refusing := Implementation{Name: "refusing", Clock: true, New: func(breaker.Config) (Breaker, error) {
+		return nil, errors.New("failure_threshold 5: want at most 3")
+	}}
+	res, err := Run(context.Background(), sc, Options{Out: t.TempDir(), Breaker: refusing})
+	require.ErrorIs(t, err, ErrSetup)
+	assert.EqualError(t, err, `runner: the run's setup does not work: x: dependency dep: breaker "refusing" refuses the scenario's config: failure_threshold 5: want at most 3`)
+	require.NotNil(t, res)
+	assert.Nil(t, res.Verdict, "not judged")
+	assert.False(t, res.Passed())
+	entries, err := os.ReadDir(res.Dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nothing recorded is left")
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -16,15 +16,21 @@ import (
 // work in the goroutine that calls it: one that starts goroutines (a timer,
 // a listener called asynchronously, Execute with its own timeout) runs on
 // the scheduler's whims. simWatch notices one. Each call into the breaker
-// runs under a pprof label, which every goroutine it starts inherits; after
-// it a cheap goroutine count is compared with what the run accounts for,
-// and only when it is higher does a goroutine profile tell the breaker's
-// goroutines from the bridges to an Execute-only breaker (driver.go) and
-// from the rest of the process's (the record writer's, a progress
-// printer's, other tests'), which carry no label.
+// runs under a pprof label, which every goroutine it starts inherits. The
+// runtime's count of goroutines created, read before and after the call,
+// says cheaply whether any goroutine was started meanwhile (anywhere in the
+// process); only then does a goroutine profile look for goroutines that
+// carry the run's label, which only the breaker's do: the rest of the
+// process's (the record writer's, a progress printer's, other tests') carry
+// none, and so do the bridges to an Execute-only breaker (driver.go) at
+// every check, for they take the label off while they wait for Done and
+// before they end (park).
 
 // simLabel is the pprof label key of a sim run's calls into its breakers.
 const simLabel = "breakerlab-sim"
+
+// createdMetric counts the goroutines the process has created.
+const createdMetric = "/sched/goroutines-created:goroutines"
 
 // simRuns numbers sim runs, for their label values.
 var simRuns atomic.Uint64
@@ -34,73 +40,88 @@ type simWatch struct {
 	impl    string
 	label   string          // this run's label value
 	on, off context.Context // the labels inside a call into the breaker, and outside
-	base    int             // the process's goroutines the run does not account for
-	bridges int             // bridged Execute calls in flight (driver.go)
-	warning string          // set once a breaker goroutine was seen
+	created []metrics.Sample
+	before  uint64 // goroutines created before the call in progress
+	bridges uint64 // bridges started by the call in progress (driver.go)
+	warning string // set once a breaker goroutine was seen
 }
 
-// newSimWatch returns a watch for a sim run of implementation impl whose
-// baseline is the process's goroutines now.
+// newSimWatch returns a watch for a sim run of implementation impl.
 func newSimWatch(ctx context.Context, impl string) *simWatch {
-	w := &simWatch{impl: impl, label: strconv.FormatUint(simRuns.Add(1), 10), off: ctx}
+	w := &simWatch{impl: impl, label: strconv.FormatUint(simRuns.Add(1), 10), off: ctx,
+		created: []metrics.Sample{{Name: createdMetric}}}
 	w.on = pprof.WithLabels(ctx, pprof.Labels(simLabel, w.label))
-	w.base = runtime.NumGoroutine()
 	return w
 }
 
 // enter labels this goroutine before a call into the breaker.
-func (w *simWatch) enter() { pprof.SetGoroutineLabels(w.on) }
+func (w *simWatch) enter() {
+	w.before, w.bridges = w.goroutinesCreated(), 0
+	pprof.SetGoroutineLabels(w.on)
+}
 
 // leave takes the label off after a call into the breaker at run time at
 // (-1: while the breakers are created) and looks for goroutines it started.
 func (w *simWatch) leave(at time.Duration) {
 	pprof.SetGoroutineLabels(w.off)
-	w.check(at)
-}
-
-// check looks for goroutines the breaker started, at run time at (-1:
-// while the breakers were created).
-func (w *simWatch) check(at time.Duration) {
-	if w.warning != "" {
-		return
+	if w.warning != "" || w.goroutinesCreated()-w.before <= w.bridges {
+		return // none started, but the bridge the call started, if any
 	}
-	n := runtime.NumGoroutine()
-	if n <= w.base+w.bridges {
-		w.base = min(w.base, n-w.bridges) // goroutines elsewhere ended
-		return
-	}
-	foreign, first := w.foreign()
-	if foreign == 0 {
-		// Goroutines elsewhere in the process, or a bridge on its way out.
-		w.base = n - w.bridges
-		return
+	n, first := w.labelled()
+	if n == 0 {
+		return // goroutines elsewhere in the process, or ended already
 	}
 	when := "when created"
 	if at >= 0 {
 		when = "by " + at.String() + " of the run"
 	}
 	w.warning = fmt.Sprintf("sim: breaker %q started %d goroutine(s) %s (%s): a sim run is exactly reproducible from its seed only if the breaker works in the goroutine that calls it; the checks still judge what it did",
-		w.impl, foreign, when, first)
+		w.impl, n, when, first)
 }
 
-// foreign counts the goroutines that carry this run's label and are not
-// bridges, and names the function of the first.
-func (w *simWatch) foreign() (n int, first string) {
+// bridge notes that the call in progress started a bridge, a goroutine of
+// the runner's own that calls Execute (driver.go).
+func (w *simWatch) bridge() { w.bridges++ }
+
+// park takes the label off a bridge while it waits for Done and before it
+// ends; unpark puts it back while the breaker runs on it.
+func (w *simWatch) park()   { pprof.SetGoroutineLabels(w.off) }
+func (w *simWatch) unpark() { pprof.SetGoroutineLabels(w.on) }
+
+// goroutinesCreated is how many goroutines the process has created.
+func (w *simWatch) goroutinesCreated() uint64 {
+	metrics.Read(w.created)
+	if w.created[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return w.created[0].Value.Uint64()
+}
+
+// labelled counts the goroutines that carry this run's label and names the
+// function of the first.
+func (w *simWatch) labelled() (n int, first string) {
 	var buf bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
 		return 0, ""
 	}
-	want := fmt.Sprintf(`%q:%q`, simLabel, w.label)
-	// Records are blank-line separated: "N @ pcs", "# labels: {…}", then
-	// one "#\tpc\tfunc+off\tfile:line" line per frame, innermost first.
-	for rec := range strings.SplitSeq(buf.String(), "\n\n") {
-		lines := strings.Split(rec, "\n")
-		if len(lines) < 3 || !strings.HasPrefix(lines[1], "# labels: ") || !strings.Contains(lines[1], want) {
+	return countLabelled(buf.String(), fmt.Sprintf(`%q:%q`, simLabel, w.label))
+}
+
+// countLabelled counts the goroutines of a goroutine profile (debug=1)
+// whose labels hold want, and names the function of the first. After the
+// "goroutine profile: total N" line, records are blank-line separated:
+// "N @ pcs", "# labels: {…}" if the goroutines carry labels, then one
+// "#\tpc\tfunc+off\tfile:line" line per frame, innermost first.
+func countLabelled(profile, want string) (n int, first string) {
+	_, profile, _ = strings.Cut(profile, "\n")
+	for rec := range strings.SplitSeq(profile, "\n\n") {
+		lines := strings.Split(strings.TrimLeft(rec, "\n"), "\n")
+		if len(lines) < 2 || !strings.HasPrefix(lines[1], "# labels: ") || !strings.Contains(lines[1], want) {
 			continue
 		}
 		count, _, _ := strings.Cut(lines[0], " @")
 		k, err := strconv.Atoi(strings.TrimSpace(count))
-		if err != nil || strings.Contains(rec, "runner.(*driven).allow") {
+		if err != nil {
 			continue
 		}
 		if n == 0 {

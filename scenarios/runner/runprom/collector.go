@@ -70,7 +70,8 @@ var (
 		"1 for the breaker's state as it reports it (external mode: as the service's state endpoint said at its last read), 0 for the others.",
 		[]string{"breaker", "state"}, nil)
 	clientCalls = prometheus.NewDesc("breakerlab_client_calls_total",
-		"External mode: the service's answers to the load, by outcome as the scenario classifies them (rejected: the breaker refused the call).",
+		"The client's calls, by outcome as calls.bin records them (rejected: the breaker refused the call): "+
+			"in live and stress mode the calls through the breaker, in external mode the service's answers to the load as the scenario classifies them.",
 		[]string{"dependency", "outcome"}, nil)
 	estimatedState = prometheus.NewDesc("breakerlab_estimated_state",
 		"External mode: 1 for the breaker's state as estimated live from its decisions (open while the latest call was rejected; "+

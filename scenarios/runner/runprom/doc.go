@@ -30,7 +30,7 @@
 //	breakerlab_breaker_state{breaker,state}                gauge    1 for the state the breaker reports, 0 for the others
 //	breakerlab_fake_requests_total{dependency,fault}       counter  requests the fake decided, by fault (none, error, latency, hang, …)
 //	breakerlab_fake_in_flight{dependency}                  gauge    requests the fake is serving now
-//	breakerlab_client_calls_total{dependency,outcome}      counter  external: the service's answers by outcome (success, failure, ignored, rejected)
+//	breakerlab_client_calls_total{dependency,outcome}      counter  the client's calls by outcome (success, failure, ignored, rejected)
 //	breakerlab_estimated_state{dependency,state}           gauge    external: 1 for the state estimated from the answers, 0 for the others
 //
 // breakerlab_breaker_state is the breaker's own report: in live and stress
@@ -39,6 +39,12 @@
 // service's state endpoint said at its last read, when the scenario
 // declares one (state:). The fakes' metrics exist in live and external
 // mode: stress callers ask the fake for decisions it does not count.
+//
+// breakerlab_client_calls_total counts what calls.bin records: in live
+// mode the guarded endpoint's calls through the breaker, in stress mode the
+// callers' (counted as each writes its records out, a chunk at a time, so
+// that the callers share no counter: it lags mid-run), in external mode the
+// service's answers as the scenario classifies them.
 //
 // breakerlab_estimated_state is not the checker's inference (that needs the
 // whole run, and judges the breaker afterwards: inferred.jsonl) but a cheap
@@ -60,7 +66,7 @@
 //	breakerlab_estimated_state{state="open"} == 1
 //	# external mode: what the service says disagrees with what it does
 //	breakerlab_breaker_state{state="open"} != on(breaker) label_replace(breakerlab_estimated_state{state="open"}, "breaker", "$1", "dependency", "(.*)")
-//	# external mode: share of answers the breaker rejected, over 1 minute
+//	# share of calls the breaker rejected, over 1 minute
 //	sum by (dependency) (rate(breakerlab_client_calls_total{outcome="rejected"}[1m])) / sum by (dependency) (rate(breakerlab_client_calls_total[1m]))
 //	# the run's load stopped
 //	breakerlab_run_active == 0

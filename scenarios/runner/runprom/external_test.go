@@ -177,7 +177,8 @@ func callsText(dep string, calls []record.Call) string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("# HELP breakerlab_client_calls_total External mode: the service's answers to the load, by outcome as the scenario classifies them (rejected: the breaker refused the call).\n")
+	b.WriteString("# HELP breakerlab_client_calls_total The client's calls, by outcome as calls.bin records them (rejected: the breaker refused the call): " +
+		"in live and stress mode the calls through the breaker, in external mode the service's answers to the load as the scenario classifies them.\n")
 	b.WriteString("# TYPE breakerlab_client_calls_total counter\n")
 	for _, o := range []record.Outcome{record.OutcomeFailure, record.OutcomeIgnored, record.OutcomeRejected, record.OutcomeSuccess} {
 		fmt.Fprintf(&b, "breakerlab_client_calls_total{dependency=%q,outcome=%q} %d\n", dep, o, counts[o])

@@ -110,6 +110,7 @@ func TestScrapeDuringRun(t *testing.T) {
 			assert.Equal(t, 1.0, m.sum("breaker_state", "breaker", dep), "one state at a time")
 			assert.Equal(t, 1.0, m.sum("breakerlab_breaker_state", "breaker", dep), "one state at a time")
 			if sc.Mode == scenarios.ModeLive {
+				assert.Positive(t, m.value(t, "breakerlab_client_calls_total", "dependency", dep, "outcome", "failure"), "mid-outage: calls failed")
 				assert.Positive(t, m.value(t, "breakerlab_fake_requests_total", "dependency", dep, "fault", "error"), "mid-outage: errors served")
 				assert.Positive(t, m.value(t, "breaker_transitions_total", "breaker", dep, "from", "closed", "to", "open"), "mid-outage: tripped")
 			}
@@ -124,6 +125,7 @@ func TestScrapeDuringRun(t *testing.T) {
 			final := scrape(t, e.URL())
 			assert.Contains(t, final, "breakerlab_run_active 0")
 			require.NoError(t, testutil.ScrapeAndCompare(e.URL(), strings.NewReader(transitionsText(dep, run.Transitions)), "breaker_transitions_total"))
+			require.NoError(t, testutil.ScrapeAndCompare(e.URL(), strings.NewReader(callsText(dep, run.Calls)), "breakerlab_client_calls_total"))
 			if sc.Mode == scenarios.ModeLive {
 				require.NoError(t, testutil.ScrapeAndCompare(e.URL(), strings.NewReader(fakeText(dep, run.DepRequests)), "breakerlab_fake_requests_total"))
 			}
