@@ -12,7 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// outage is the DESIGN example: healthy, IAM fails from 30 s, healthy at 2 m.
+// outage is the NFR-6 outage of scenarios/library/nfr6-iam-outage.yaml:
+// healthy, IAM fails from 30 s, healthy at 2 m.
 var outage = fakes.Schedule{Phases: []fakes.Phase{
 	{At: 0, Label: "healthy"},
 	{At: 30 * time.Second, Faults: fakes.Faults{ErrorRate: 1}},

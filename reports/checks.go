@@ -24,7 +24,7 @@ type checkResult struct {
 	Skipped    bool               // the checker could not judge it; Detail says why
 }
 
-// invariantNames names the harness's invariants (the DESIGN table), for runs
+// invariantNames names the harness's invariants (the table in docs/scenarios.md), for runs
 // whose verdict.json is missing.
 var invariantNames = map[string]string{
 	"I1":  "only legal transitions",

@@ -212,7 +212,8 @@ type Expect struct {
 // Invariants is a set of invariant ids; it decodes from "all" or a list.
 type Invariants []string
 
-// AllInvariants are the ids of every invariant in DESIGN.md.
+// AllInvariants are the ids of every invariant (docs/scenarios.md,
+// "Invariants I1–I11").
 var AllInvariants = Invariants{"I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "I10", "I11"}
 
 // String returns the mode's name.

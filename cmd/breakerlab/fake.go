@@ -21,7 +21,7 @@ number (X-Breakerlab-Seq or X-Vegeta-Seq header), so a replay with the same
 seed gets the same faults. The fault flags are laid over every fake's preset.
 With one fake every path is that fake; with several (--fake, repeatable),
 /NAME/... is fake NAME. Faults can be changed while it runs through the
-control API under /_breakerlab/ (see the README).
+control API under /_breakerlab/ (docs/fakes.md, "The control API").
 
 Presets: data-governance, eris, iam, llm-gateway, policy, ubi.
 

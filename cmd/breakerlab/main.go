@@ -39,7 +39,7 @@ var commands = map[string]command{
 	"merge":    {"merge vegeta result files from several machines into a served run, check it and report", mergeUsage, mergeCmd},
 }
 
-// Exit codes, documented in the README.
+// Exit codes, documented in README.md ("In CI") and docs/README.md.
 const (
 	exitOK     = 0 // every check held
 	exitFailed = 1 // a check failed

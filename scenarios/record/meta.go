@@ -290,8 +290,9 @@ func jsonErrorAt(b []byte, err error) string {
 
 // writeFileAtomic writes data to a new file beside path and renames it over
 // path, so that a reader never sees half a file. The file gets the mode
-// os.Create gives the .jsonl files beside it (0666 less the umask), not
-// os.CreateTemp's 0600, which an artifact upload run as another user cannot read.
+// os.Create gives the record files beside it, calls.bin and the rest (0666
+// less the umask), not os.CreateTemp's 0600, which an artifact upload run as
+// another user cannot read.
 func writeFileAtomic(path string, data []byte) error {
 	tmp, err := createTemp(filepath.Dir(path), filepath.Base(path))
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// meta.json and verdict.json, written atomically, get the mode of the .jsonl
-// files beside them: 0666 less the umask, 0644 under the usual 022, so that
+// meta.json and verdict.json, written atomically, get the mode of the record
+// files beside them (calls.bin, transitions.jsonl, …): 0666 less the umask, 0644 under the usual 022, so that
 // an artifact upload run as another user can read them.
 func TestAtomicFilesRespectTheUmask(t *testing.T) {
 	for _, tc := range []struct {

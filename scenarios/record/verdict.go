@@ -10,7 +10,7 @@ import (
 
 // The kinds of Check.
 const (
-	KindInvariant   = "invariant"   // one of I1–I11 from DESIGN.md
+	KindInvariant   = "invariant"   // one of I1–I11 (docs/scenarios.md)
 	KindExpectation = "expectation" // a threshold from meta.json's expect block
 	KindReport      = "report"      // the breaker's own report (transitions, snapshots) against its behaviour
 )

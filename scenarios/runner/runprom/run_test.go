@@ -228,8 +228,8 @@ func transitionsText(dep string, trs []record.Transition) string {
 	return b.String()
 }
 
-// fakeText is breakerlab_fake_requests_total as dependency.jsonl says it
-// must be.
+// fakeText is breakerlab_fake_requests_total as the dependency requests
+// (dependency.bin) say it must be.
 func fakeText(dep string, reqs []record.DepRequest) string {
 	counts := map[string]int{}
 	for _, k := range fakes.Kinds() {
