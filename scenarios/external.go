@@ -58,7 +58,8 @@ type ClassifyRule struct {
 // StateScrape reads the state the service's breaker reports, while the run
 // goes: an endpoint answering JSON (Field) or Prometheus text (Metric).
 type StateScrape struct {
-	// URL is the endpoint, on loopback.
+	// URL is the endpoint, on loopback: a full URL, or a path on the
+	// scenario's target (so that --target moves it too).
 	URL string `yaml:"url"`
 	// Every is how often it is read. Zero means 100 ms.
 	Every time.Duration `yaml:"every"`
@@ -71,6 +72,38 @@ type StateScrape struct {
 	Metric string `yaml:"metric"`
 }
 
+// StateURL returns the state endpoint's URL: state.url, a path resolved
+// against the scenario's target.
+func (sc *Scenario) StateURL() (string, error) {
+	if sc.State == nil {
+		return "", nil
+	}
+	return resolveURL(sc.targetBase(), sc.State.URL)
+}
+
+func (sc *Scenario) targetBase() string {
+	if sc.Target == nil {
+		return ""
+	}
+	return sc.Target.URL
+}
+
+// resolveURL resolves ref, a full URL or a path, against base.
+func resolveURL(base, ref string) (string, error) {
+	if strings.Contains(ref, "://") || base == "" {
+		return ref, nil
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return "", err
+	}
+	return b.ResolveReference(r).String(), nil
+}
+
 // TargetURL returns dependency i's target: its own, or the scenario's, a
 // path taken relative to the scenario's.
 func (sc *Scenario) TargetURL(i int) (Target, error) {
@@ -81,17 +114,11 @@ func (sc *Scenario) TargetURL(i int) (Target, error) {
 	if own := sc.Dependencies[i].Target; own != nil {
 		base := t.URL
 		t = *own
-		if !strings.Contains(t.URL, "://") && base != "" {
-			b, err := url.Parse(base)
-			if err != nil {
-				return t, err
-			}
-			ref, err := url.Parse(t.URL)
-			if err != nil {
-				return t, err
-			}
-			t.URL = b.ResolveReference(ref).String()
+		u, err := resolveURL(base, t.URL)
+		if err != nil {
+			return t, err
 		}
+		t.URL = u
 	}
 	if t.Method == "" {
 		t.Method = "GET"
@@ -234,8 +261,13 @@ func (sc *Scenario) validateExternal(d *doc) []*FileError {
 		}
 	}
 	if s := sc.State; s != nil {
-		if msg := checkLoopbackURL(s.URL, true); msg != "" {
-			add("$.state.url", "%s", msg)
+		switch {
+		case strings.HasPrefix(s.URL, "/") && sc.Target == nil:
+			add("$.state.url", "%q is a path, but the scenario has no target to take it from: give a full URL", s.URL)
+		default:
+			if msg := checkLoopbackURL(s.URL, true); msg != "" {
+				add("$.state.url", "%s", msg)
+			}
 		}
 		if s.Every < 0 {
 			add("$.state.every", "want a duration >= 0 (0: 100ms)")

@@ -295,13 +295,24 @@ func writeRunIndex(out string, outcomes []outcome) error {
 	return err
 }
 
-// printReportPaths says where the reports are.
+// printReportPaths says where the reports are: a run's own only for runs
+// that have them (a run that could not run has none).
 func printReportPaths(w io.Writer, out string, outcomes []outcome) {
-	where := filepath.Join(out, "<scenario>", reports.HTMLFile)
-	if len(outcomes) == 1 && outcomes[0].run != nil {
-		where = filepath.Join(outcomes[0].run.Dir, reports.HTMLFile)
+	index := filepath.Join(out, reports.SummaryMDFile) + ", " + filepath.Join(out, reports.JUnitFile)
+	var reported []*reports.Run
+	for _, o := range outcomes {
+		if o.run != nil && !o.setup {
+			reported = append(reported, o.run)
+		}
 	}
-	fmt.Fprintf(w, "reports: %s; all runs: %s, %s\n", where, filepath.Join(out, reports.SummaryMDFile), filepath.Join(out, reports.JUnitFile))
+	switch len(reported) {
+	case 0:
+		fmt.Fprintf(w, "reports: %s\n", index)
+	case 1:
+		fmt.Fprintf(w, "reports: %s; all runs: %s\n", filepath.Join(reported[0].Dir, reports.HTMLFile), index)
+	default:
+		fmt.Fprintf(w, "reports: %s; all runs: %s\n", filepath.Join(out, "<scenario>", reports.HTMLFile), index)
+	}
 }
 
 // runErrors is the command's error: the runs' own errors, then how many

@@ -138,6 +138,7 @@ func TestRunSetupErrorIsNotAFailure(t *testing.T) {
 	assert.Regexp(t, `(?m)^cli-outage +external +- +- +- .* SETUP ERROR +`+regexp.QuoteMeta(run)+`$`, stdout)
 	assert.Regexp(t, `(?m)^error-rate-no-trip +sim .* PASS `, stdout, "the others run")
 	assert.NotRegexp(t, `\bFAIL\b`, stdout)
+	assert.Contains(t, stdout, "reports: "+filepath.Join(out, "error-rate-no-trip", "report.html")+"; all runs: ", "the one run with reports")
 	assert.Contains(t, stderr, "runner: the run's setup does not work: cli-outage: dependency dep: serving its fake on "+taken.Addr().String())
 	assert.Contains(t, stderr, "1 of 2 runs not run, their setup does not work (setup error): cli-outage")
 	assert.NotContains(t, stderr, "did not pass")

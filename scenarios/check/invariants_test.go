@@ -65,6 +65,12 @@ func TestI2FailureThreshold(t *testing.T) {
 			f.fail(400, 500)
 			f.reject(600)
 		}, want: []string{"I2"}, msg: "consistent with deadlines counted as ignored", rule: 8},
+		{name: "only deadlines, and it opens two failures late", build: func(f *fixture) {
+			for i := range 5 {
+				f.fail(100*i, 100*i+100).Err = "context deadline exceeded" // the 4th is admitted at 0.3 s
+			}
+			f.reject(600)
+		}, want: []string{"I2"}, msg: "3 consecutive failures (the last at 0.3s) did not open the circuit: call seq=4 was admitted at 0.3s", rule: 1},
 		{name: "deadlines in the streak of a breaker that opens one failure late", build: func(f *fixture) {
 			f.fail(0, 100).Err = "context deadline exceeded"
 			f.fail(100, 200).Err = "context deadline exceeded"

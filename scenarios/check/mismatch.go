@@ -246,8 +246,10 @@ func (e *engine) diagnoseMissedTrip(i int32) (rule int, why string) {
 	if dl == 0 || e.before.fails-dl >= ft {
 		return 1, ""
 	}
-	if fails, dls, ok := e.streakAtOpen(i); ok && fails == ft+1 && fails-dls != ft {
-		return 1, "" // it opened at the next failure, deadline or not
+	if fails, dls, ok := e.streakAtOpen(i); ok && (fails-dls < ft || fails == ft+1 && fails-dls != ft) {
+		// It opened before its other failures made the threshold (so it
+		// counts deadlines), or at the next failure, deadline or not.
+		return 1, ""
 	}
 	return 8, fmt.Sprintf("; %d of them were the caller's deadline (context.DeadlineExceeded), which is a failure: consistent with deadlines counted as ignored", dl)
 }

@@ -46,8 +46,12 @@ func (r *runner) scrapeState(deps []*extDep, stop <-chan struct{}) (wait func())
 // readState reads the state endpoint once and records what it says.
 func (r *runner) readState(client *http.Client, deps []*extDep) {
 	st := r.sc.State
+	u, err := r.sc.StateURL()
+	if err != nil {
+		return // validated: not reached
+	}
 	at := time.Since(r.t0)
-	resp, err := client.Get(st.URL)
+	resp, err := client.Get(u)
 	if err != nil {
 		return // not an answer: nothing to compare
 	}
