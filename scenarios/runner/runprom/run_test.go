@@ -63,7 +63,7 @@ expect:
 
 // The endpoint during a run: a scrape mid-run is well-formed and shows the
 // breaker and the fake at work; after the run, the transition counters
-// agree with transitions.jsonl and the fake's counts with dependency.jsonl,
+// agree with transitions.jsonl and the fake's counts with dependency.bin,
 // and the endpoint leaked nothing into the run (I11).
 func TestScrapeDuringRun(t *testing.T) {
 	for _, tt := range []struct {
