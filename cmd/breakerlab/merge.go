@@ -111,6 +111,7 @@ func printMerge(w io.Writer, m *runner.Merged) {
 	ar := m.Arrival
 	fmt.Fprintf(w, "merged load: %d calls of %.0f planned (%.0f%%); the thinnest tenth %d of %.0f (%s to %s)\n",
 		ar.Achieved, ar.Planned, 100*float64(ar.Achieved)/max(ar.Planned, 1), ar.Worst.Achieved, ar.Worst.Planned, ar.Worst.From, ar.Worst.To)
+	fmt.Fprintf(w, "matched: %d of the fakes' %d requests to the calls that made them\n", m.Matched, m.Requests)
 	fmt.Fprintf(w, "tolerance: %s + clock error %s\n", check.DefaultExternalTolerance, m.ClockError)
 	for _, warn := range m.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
