@@ -28,7 +28,9 @@ gives the offset put on its times: the timeline is the fakes' clock.
 
 The merged calls are sorted by start and numbered anew (each attacker's
 seq starts at 0); a request at a fake is matched to the one call of its
-seq that can have made it. Each attacker's clock error bound is half the
+attacker (X-Vegeta-Attack, when the service forwards it) and seq that can
+have made it. A request that fits several calls, or attacks in step
+(their calls in bunches the plan spaces), make the run incomplete. Each attacker's clock error bound is half the
 measuring round trip plus the drift allowance (--drift-ppm of the time
 since its nearest measurement); the largest is added to the timing
 checks' tolerance. Before the breaker is judged, the merged load is
