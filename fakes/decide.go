@@ -26,6 +26,7 @@ type Decision struct {
 	bodyBytes int    // 0: the default JSON body
 	bps       int64  // slow_body bandwidth
 	seqSent   bool   // the client sent Seq (else it is the fake's count)
+	attack    string // the load generator the client named with Seq; "" when none
 }
 
 // Decide returns the decision for request seq at the fake's current time,
@@ -113,6 +114,7 @@ func (f *Fake) log(d *Decision, took time.Duration, hungUp bool) {
 	rec := Record{
 		Fake: f.name, Seq: d.Seq, At: d.At, Elapsed: d.Elapsed, Fault: kindNames[d.Kind],
 		Latency: took, Status: d.Status, Err: d.errStr, HungUp: hungUp, SeqSent: d.seqSent,
+		Attack: d.attack,
 	}
 	if took == Forever {
 		rec.Latency = 0 // unknown: the client decides

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/breakerlab/breakerlab/internal/jsonl"
@@ -17,6 +18,13 @@ import (
 const (
 	HeaderSeq       = "X-Breakerlab-Seq"
 	HeaderVegetaSeq = "X-Vegeta-Seq"
+	// HeaderAttack and HeaderVegetaAttack name the load generator whose
+	// count the sequence number is (vegeta sends X-Vegeta-Attack, its
+	// -name, when given one): several attackers each count from 0, and
+	// the name tells their requests apart. X-Breakerlab-Attack wins when
+	// both are sent; either is recorded only with a sequence number.
+	HeaderAttack       = "X-Breakerlab-Attack"
+	HeaderVegetaAttack = "X-Vegeta-Attack"
 	// HeaderFault is set on every answer to the fault's [Kind] name.
 	HeaderFault = "X-Breakerlab-Fault"
 )
@@ -65,6 +73,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.inFlight.Add(-1)
 	d := f.decide(seq, n)
 	d.seqSent = ok
+	if ok {
+		d.attack = requestAttack(r.Header)
+	}
 	ctx := r.Context()
 	// Logged once served: how long it really took, and whether the client
 	// hung up first (not the server closing under it).
@@ -117,6 +128,29 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.answer(w, &d)
 	}
+}
+
+// MaxAttackLen bounds a recorded attacker name: [AttackName] cuts a
+// longer one.
+const MaxAttackLen = 256
+
+// AttackName is attacker name as a fake records it: cut to MaxAttackLen
+// bytes, and valid UTF-8.
+func AttackName(name string) string {
+	if len(name) > MaxAttackLen {
+		name = name[:MaxAttackLen]
+	}
+	return strings.ToValidUTF8(name, "")
+}
+
+// requestAttack reads the attacker name headers: "" when neither is sent.
+func requestAttack(h http.Header) string {
+	for _, key := range [...]string{HeaderAttack, HeaderVegetaAttack} {
+		if v := h[key]; len(v) > 0 && v[0] != "" {
+			return AttackName(v[0])
+		}
+	}
+	return ""
 }
 
 // requestSeq reads the sequence number headers.

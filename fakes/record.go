@@ -30,6 +30,10 @@ type Record struct {
 	// SeqSent is set when the client sent Seq in a header; otherwise Seq
 	// is the fake's own count. Omitted from JSON when false.
 	SeqSent bool `json:"seq_sent,omitempty"`
+	// Attack is the load generator the client named along with Seq (the
+	// X-Breakerlab-Attack or X-Vegeta-Attack header): Seq is its count.
+	// Omitted from JSON when empty.
+	Attack string `json:"attack,omitempty"`
 }
 
 // AppendJSON appends r's JSON form, without a newline, to b. It does not
@@ -56,6 +60,10 @@ func (r Record) AppendJSON(b []byte) []byte {
 	}
 	if r.SeqSent {
 		b = append(b, `,"seq_sent":true`...)
+	}
+	if r.Attack != "" {
+		b = append(b, `,"attack":`...)
+		b = jsonl.AppendString(b, r.Attack)
 	}
 	return append(b, '}')
 }

@@ -129,6 +129,38 @@ func TestRoundTripperSequenceHeaders(t *testing.T) {
 	}
 }
 
+// The attacker a seq belongs to is recorded with it: X-Breakerlab-Attack
+// wins over vegeta's X-Vegeta-Attack; a name without a seq is not
+// recorded, a long one is cut.
+func TestAttackRecorded(t *testing.T) {
+	f := newFake(t, fakes.Config{})
+	c := &http.Client{Transport: fakes.NewRoundTripper(f)}
+	long := strings.Repeat("h", fakes.MaxAttackLen+10)
+	for _, tt := range []struct {
+		headers  []string
+		want     string
+		wantJSON string
+	}{
+		{[]string{fakes.HeaderVegetaSeq, "3", fakes.HeaderVegetaAttack, "host-2"}, "host-2", `,"seq_sent":true,"attack":"host-2"}`},
+		{[]string{fakes.HeaderSeq, "3", fakes.HeaderVegetaAttack, "host-2", fakes.HeaderAttack, "host-1"}, "host-1", `,"attack":"host-1"}`},
+		{[]string{fakes.HeaderVegetaAttack, "host-2"}, "", `"err":""}`},
+		{[]string{fakes.HeaderSeq, "3"}, "", `,"seq_sent":true}`},
+		{[]string{fakes.HeaderSeq, "3", fakes.HeaderAttack, long}, long[:fakes.MaxAttackLen], `"}`},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, "http://x/", nil)
+		for i := 0; i < len(tt.headers); i += 2 {
+			req.Header.Set(tt.headers[i], tt.headers[i+1])
+		}
+		resp, err := c.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		page := f.Log(0, 0)
+		rec := page.Records[len(page.Records)-1]
+		assert.Equal(t, tt.want, rec.Attack, "%q", tt.headers)
+		assert.True(t, strings.HasSuffix(string(rec.AppendJSON(nil)), tt.wantJSON), "%q: %s", tt.headers, rec.AppendJSON(nil))
+	}
+}
+
 func TestRoundTripperHead(t *testing.T) {
 	f := newFake(t, fakes.Config{})
 	c := &http.Client{Transport: fakes.NewRoundTripper(f)}

@@ -28,7 +28,9 @@ gives the offset put on its times: the timeline is the fakes' clock.
 
 The merged calls are sorted by start and numbered anew (each attacker's
 seq starts at 0); a request at a fake is matched to the one call of its
-seq that can have made it. Each attacker's clock error bound is half the
+attacker (X-Vegeta-Attack, when the service forwards it) and seq that can
+have made it. A request that fits several calls, or attacks in step
+(their calls in bunches the plan spaces), make the run incomplete. Each attacker's clock error bound is half the
 measuring round trip plus the drift allowance (--drift-ppm of the time
 since its nearest measurement); the largest is added to the timing
 checks' tolerance. Before the breaker is judged, the merged load is
@@ -111,6 +113,7 @@ func printMerge(w io.Writer, m *runner.Merged) {
 	ar := m.Arrival
 	fmt.Fprintf(w, "merged load: %d calls of %.0f planned (%.0f%%); the thinnest tenth %d of %.0f (%s to %s)\n",
 		ar.Achieved, ar.Planned, 100*float64(ar.Achieved)/max(ar.Planned, 1), ar.Worst.Achieved, ar.Worst.Planned, ar.Worst.From, ar.Worst.To)
+	fmt.Fprintf(w, "matched: %d of the fakes' %d requests to the calls that made them\n", m.Matched, m.Requests)
 	fmt.Fprintf(w, "tolerance: %s + clock error %s\n", check.DefaultExternalTolerance, m.ClockError)
 	for _, warn := range m.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)

@@ -19,6 +19,11 @@ import (
 const (
 	headerSeq       = "X-Breakerlab-Seq"
 	headerVegetaSeq = "X-Vegeta-Seq"
+	// The load generator whose count the seq is (vegeta's -name): forwarded
+	// with the seq as X-Breakerlab-Attack, so that the calls of several
+	// attackers, each counting from 0, are told apart.
+	headerAttack       = "X-Breakerlab-Attack"
+	headerVegetaAttack = "X-Vegeta-Attack"
 	// headerState, on every /call answer, is the breaker state that decided
 	// the call: closed or half-open (admitted), open or half-open (rejected).
 	headerState = "X-Breaker-State"
@@ -163,8 +168,14 @@ func (s *service) roundTrip(ctx context.Context, in http.Header, d *dependency) 
 	if s.forwardSeq {
 		if seq := in.Get(headerSeq); seq != "" {
 			req.Header.Set(headerSeq, seq)
+			if a := in.Get(headerAttack); a != "" {
+				req.Header.Set(headerAttack, a)
+			}
 		} else if seq := in.Get(headerVegetaSeq); seq != "" {
 			req.Header.Set(headerSeq, seq)
+			if a := in.Get(headerVegetaAttack); a != "" {
+				req.Header.Set(headerAttack, a)
+			}
 		}
 	}
 	resp, err := s.client.Do(req)

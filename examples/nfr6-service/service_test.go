@@ -296,11 +296,12 @@ func TestServiceStateLies(t *testing.T) {
 }
 
 // TestServiceForwardsSeq: the load generator's sequence number reaches the
-// dependency as X-Breakerlab-Seq, unless forwarding is off.
+// dependency as X-Breakerlab-Seq, with vegeta's attack name as
+// X-Breakerlab-Attack, unless forwarding is off.
 func TestServiceForwardsSeq(t *testing.T) {
 	var seen []string
 	dep := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		seen = append(seen, r.Header.Get(headerSeq)+"|"+r.Header.Get(headerVegetaSeq))
+		seen = append(seen, r.Header.Get(headerSeq)+"|"+r.Header.Get(headerVegetaSeq)+"|"+r.Header.Get(headerAttack))
 	})
 	for _, forward := range []bool{true, false} {
 		svc := newService(serviceConfig{
@@ -311,8 +312,10 @@ func TestServiceForwardsSeq(t *testing.T) {
 		get(h, "/call/iam", headerVegetaSeq, "17")
 		get(h, "/call/iam", headerSeq, "5", headerVegetaSeq, "9")
 		get(h, "/call/iam")
+		get(h, "/call/iam", headerVegetaSeq, "3", headerVegetaAttack, "host-2")
+		get(h, "/call/iam", headerVegetaAttack, "host-2") // a name without a seq names nothing
 	}
-	assert.Equal(t, []string{"17|", "5|", "|", "|", "|", "|"}, seen)
+	assert.Equal(t, []string{"17||", "5||", "||", "3||host-2", "||", "||", "||", "||", "||", "||"}, seen)
 }
 
 // TestServiceMetrics: the gauge, one line per breaker and state.

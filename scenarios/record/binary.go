@@ -73,7 +73,8 @@ const (
 const (
 	depHungUp  = 1 << 0
 	depSeqSent = 1 << 1
-	depFlags   = depHungUp | depSeqSent
+	depAttack  = 1 << 2 // Attack follows, after Err
+	depFlags   = depHungUp | depSeqSent | depAttack
 )
 
 // binEncoder encodes one stream's records; it keeps the previous record
@@ -86,7 +87,7 @@ type binEncoder struct {
 	gen     uint64
 	// The last string of each string field and its reference, if it has
 	// one: a field mostly repeats itself, and comparing beats hashing.
-	last [3]struct {
+	last [4]struct {
 		s   string
 		ref uint64
 	}
@@ -98,6 +99,7 @@ const (
 	fieldDep = iota
 	fieldFault
 	fieldErr
+	fieldAttack
 )
 
 func newBinEncoder() *binEncoder { return &binEncoder{strs: map[string]uint64{"": 0}} }
@@ -176,6 +178,9 @@ func (e *binEncoder) appendDepRequest(b []byte, r *DepRequest) []byte {
 	if r.SeqSent {
 		flags |= depSeqSent
 	}
+	if r.Attack != "" {
+		flags |= depAttack
+	}
 	b = binary.AppendUvarint(b, flags)
 	b = e.appendString(b, fieldDep, r.Dep)
 	b = binary.AppendVarint(b, int64(r.Seq-e.seq))
@@ -184,6 +189,9 @@ func (e *binEncoder) appendDepRequest(b []byte, r *DepRequest) []byte {
 	b = binary.AppendVarint(b, r.LatencyNs)
 	b = binary.AppendVarint(b, int64(r.Status))
 	b = e.appendString(b, fieldErr, r.Err)
+	if r.Attack != "" {
+		b = e.appendString(b, fieldAttack, r.Attack)
+	}
 	e.seq, e.startNs = r.Seq, r.AtNs
 	return b
 }
@@ -356,6 +364,9 @@ func (d *binDecoder) depRequest(r *DepRequest) error {
 	r.LatencyNs = d.varint()
 	r.Status = int(d.varint())
 	r.Err = d.string()
+	if flags&depAttack != 0 {
+		r.Attack = d.string()
+	}
 	r.HungUp = flags&depHungUp != 0
 	r.SeqSent = flags&depSeqSent != 0
 	if flags&^depFlags != 0 {

@@ -49,6 +49,10 @@ func TestBinaryRoundTripsEdges(t *testing.T) {
 	deps := []record.DepRequest{
 		{Dep: "a", Seq: math.MaxUint64, AtNs: math.MinInt64, Fault: "hang", LatencyNs: -1, Status: -3, HungUp: true},
 		{Dep: "b", Seq: 1, AtNs: math.MaxInt64, Fault: "none", LatencyNs: math.MaxInt64, Status: 503, Err: "x", SeqSent: true},
+		{Dep: "b", Seq: 1, AtNs: 5, Fault: "none", SeqSent: true, Attack: "host-1"},
+		{Dep: "b", Seq: 1, AtNs: 6, Fault: "none", SeqSent: true, Attack: "host-2"},
+		{Dep: "b", Seq: 2, AtNs: 7, Fault: "none", SeqSent: true, Attack: "host-1"}, // the attacker's name by reference
+		{Dep: "b", Seq: 2, AtNs: 8, Fault: "none", SeqSent: true},
 	}
 	run, err := record.Read(writeCalls(t, calls, deps))
 	require.NoError(t, err)

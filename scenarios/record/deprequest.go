@@ -18,6 +18,11 @@ type DepRequest struct {
 	// X-Breakerlab-Seq or X-Vegeta-Seq header); otherwise Seq is the fake's
 	// own count. Omitted when false.
 	SeqSent bool `json:"seq_sent,omitempty"`
+	// Attack is the load generator the client named along with Seq (the
+	// X-Breakerlab-Attack or X-Vegeta-Attack header): Seq counts its
+	// calls, and several attackers each count from 0. Omitted when empty.
+	// An addition to the contract.
+	Attack string `json:"attack,omitempty"`
 }
 
 // AppendJSON appends the request as one JSON object (no newline).
@@ -34,6 +39,9 @@ func (r *DepRequest) AppendJSON(b []byte) []byte {
 	}
 	if r.SeqSent {
 		b = append(b, `,"seq_sent":true`...)
+	}
+	if r.Attack != "" {
+		b = appendKeyString(b, `,"attack":`, r.Attack)
 	}
 	return append(b, '}')
 }
@@ -92,6 +100,8 @@ func (r *DepRequest) decode(d *decoder) error {
 			r.HungUp, err = d.boolean()
 		case "seq_sent":
 			r.SeqSent, err = d.boolean()
+		case "attack":
+			r.Attack, err = d.string()
 		default:
 			err = d.skip(0)
 		}

@@ -103,6 +103,14 @@ type Meta struct {
 	// tolerance is the mode's default plus this. 0 when calls and fakes
 	// share one clock. An addition to the contract.
 	ClockErrorNs int64 `json:"clock_error_ns,omitempty"`
+	// Unjudged says, in a merged run, what the merge could not give the
+	// checks: requests at the fakes whose seq fits several attackers'
+	// calls with no attacker's name to tell them apart (left unmatched),
+	// or attacks in step, whose calls came in bunches the plan spaces.
+	// The checks would then be weaker than the run looks, so the run is
+	// incomplete. Empty when neither happened. An addition to the
+	// contract.
+	Unjudged string `json:"unjudged,omitempty"`
 }
 
 // Attacker is one load generator of a merged run (Meta.Attackers): the
@@ -140,6 +148,8 @@ func (m *Meta) Incomplete() string {
 		return "cut short: meta.json records no end (the run was killed)"
 	case m.Shortfall != "":
 		return "the load fell short of the scenario's rate: " + m.Shortfall
+	case m.Unjudged != "":
+		return "the merged run cannot be judged in full: " + m.Unjudged
 	}
 	return ""
 }

@@ -127,6 +127,12 @@ func TestLinesMatchContract(t *testing.T) {
 	d := record.DepRequest{Dep: "iam", Seq: 17, AtNs: 124, Fault: "error", LatencyNs: 15000000, Status: 500, Err: "injected error"}
 	assert.Equal(t, `{"dep":"iam","seq":17,"at_ns":124,"fault":"error","latency_ns":15000000,"status":500,"err":"injected error"}`,
 		string(d.AppendJSON(nil)))
+	d = record.DepRequest{Dep: "iam", Seq: 3, AtNs: 5, Fault: "none", SeqSent: true, Attack: "host-2"}
+	assert.Equal(t, `{"dep":"iam","seq":3,"at_ns":5,"fault":"none","latency_ns":0,"status":0,"err":"","seq_sent":true,"attack":"host-2"}`,
+		string(d.AppendJSON(nil)))
+	var back record.DepRequest
+	require.NoError(t, json.Unmarshal(d.AppendJSON(nil), &back))
+	assert.Equal(t, d, back)
 	s := record.Snapshot{Dep: "iam", AtNs: 300000000000, State: record.StateClosed, Gen: 7, Totals: record.Totals{Success: 1, Failure: 2, Rejected: 3}}
 	assert.Equal(t, `{"dep":"iam","at_ns":300000000000,"state":"closed","gen":7,"consecutive_failures":0,"consecutive_successes":0,"probes_in_flight":0,"totals":{"success":1,"failure":2,"ignored":0,"rejected":3}}`,
 		string(mustJSON(t, s)))

@@ -29,6 +29,14 @@ type Arrival struct {
 	// window, under 90% of its planned calls, e.g. "the merged load: 224
 	// calls of 450 planned (50%) from 0s to 4.5s". Empty when it kept up.
 	Short string
+	// Bunched says how the attackers' calls came together rather than
+	// spread as the plan has them: over a quarter of the merged calls
+	// began within 3/4 of the planned interval of another attacker's
+	// previous call. Calls the plan spaces then overlap, and a breaker's
+	// count can be off by one unseen. Empty when they were spread.
+	Bunched string
+	// Close counts the calls that began that close to another attacker's.
+	Close int
 }
 
 // ArrivalWindow is one window of the arrival check.
@@ -83,7 +91,34 @@ func checkArrival(calls []mergedCall, errNs []int64, sc *scenarios.Scenario, dur
 	case a.Worst.Planned >= minWindowCalls && a.Worst.Share() < minAchievedShare:
 		a.Short = "the merged load in a tenth of the run: " + rate(a.Worst)
 	}
+	a.Close = closeCalls(calls, ws)
+	if a.Achieved > 0 && 4*a.Close > a.Achieved {
+		a.Bunched = fmt.Sprintf("the attackers' calls came in bunches: %d of %d calls began within 3/4 of the planned interval of another attacker's call (attacks in step, their --slot stagger lost to the start-up of vegeta): "+
+			"the calls the plan spaces overlapped, and a breaker's count can be off by one unseen; run again (the attacks' phases fall anew each run)", a.Close, a.Achieved)
+	}
 	return a
+}
+
+// closeCalls counts the calls (sorted by start) that began within 3/4 of
+// the planned interval of their window (ws) after the previous call, when
+// that call was another attacker's.
+func closeCalls(calls []mergedCall, ws []ArrivalWindow) int {
+	n := 0
+	for i := 1; i < len(calls); i++ {
+		prev, c := &calls[i-1], &calls[i]
+		if prev.src == c.src {
+			continue
+		}
+		w := ws[min(max(int(c.call.StartNs*arrivalWindows/int64(ws[len(ws)-1].To)), 0), arrivalWindows-1)]
+		if w.Planned <= 0 {
+			continue
+		}
+		interval := float64(w.To-w.From) / w.Planned
+		if float64(c.call.StartNs-prev.call.StartNs) < 0.75*interval {
+			n++
+		}
+	}
+	return n
 }
 
 // arrivalAdvice is what to do about a merged load short of the plan.

@@ -56,6 +56,13 @@ func service(t *testing.T, depURL string) *httptest.Server {
 // planted bug.
 func serviceWith(t *testing.T, depURL string, threshold int) *httptest.Server {
 	t.Helper()
+	return serviceForwarding(t, depURL, threshold, true)
+}
+
+// serviceForwarding is serviceWith forwarding the caller's seq and, with
+// attack, vegeta's attack name.
+func serviceForwarding(t *testing.T, depURL string, threshold int, attack bool) *httptest.Server {
+	t.Helper()
 	b, err := breaker.New(breaker.Config{Name: "iam", FailureThreshold: threshold, RecoveryTimeout: 300 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	client := &http.Client{}
@@ -66,6 +73,9 @@ func serviceWith(t *testing.T, depURL string, threshold int) *httptest.Server {
 			defer cancel()
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, depURL, nil)
 			req.Header.Set(fakes.HeaderSeq, r.Header.Get(fakes.HeaderVegetaSeq))
+			if attack {
+				req.Header.Set(fakes.HeaderAttack, r.Header.Get(fakes.HeaderVegetaAttack))
+			}
 			resp, err := client.Do(req)
 			if err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/breakerlab/breakerlab/fakes"
 	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/check"
 	"github.com/breakerlab/breakerlab/scenarios/record"
@@ -48,6 +49,13 @@ type Merged struct {
 	Arrival Arrival
 	// Warnings are the merge's notes, also in meta.json and the verdict.
 	Warnings []string
+	// Requests counts the requests at the fakes; Matched those matched to
+	// the call that made it (the attackers' Matched, summed).
+	Requests, Matched int
+	// Unmatched, when not empty, says which requests could not be matched
+	// for want of an attacker's name: the run is incomplete
+	// (meta.json's unmatched).
+	Unmatched string
 }
 
 // merger holds one merge's state.
@@ -63,6 +71,10 @@ type merger struct {
 	sources  []*source
 	calls    []mergedCall
 	warnings []string
+	// unmatched is meta.json's unmatched: the requests left unmatched for
+	// want of an attacker's name (matchRequests), "" when none.
+	unmatched string
+	requests  int // the requests at the fakes
 }
 
 // Merge builds a run from the fakes' records that [Serve] left in served
@@ -121,7 +133,9 @@ func Merge(served string, files []string, opts MergeOptions) (*Merged, error) {
 	out := &Merged{Attackers: m.attackers(), Arrival: checkArrival(m.calls, errNs, m.sc, m.meta.DurationNs)}
 	for _, a := range out.Attackers {
 		out.ClockError = max(out.ClockError, time.Duration(a.ErrorNs))
+		out.Matched += a.Matched
 	}
+	out.Requests, out.Unmatched = m.requests, m.unmatched
 	var rateErr error
 	if out.Arrival.Short != "" {
 		rateErr = fmt.Errorf("%w: %s: %s; %s", ErrRateShort, m.meta.Scenario, out.Arrival.Short, arrivalAdvice)
@@ -204,33 +218,58 @@ func (m *merger) sortCalls() {
 	}
 }
 
+// reqKey finds the calls a request at a fake can have come from: by its
+// dependency, the seq the service forwarded and, when it forwarded that
+// too, the attacker's name (each attacker counts from 0); attack "" means
+// any attacker's call of that seq.
+type reqKey struct {
+	dep    string
+	attack string
+	seq    uint64
+}
+
+// matching is the state of matchRequests.
+type matching struct {
+	m       *merger
+	byKey   map[reqKey][]int32
+	near    []bool // per call: a request of its key arrived within its span
+	claimed []bool // per call: matched to a request
+	// ambiguous counts the requests that fit several calls and named no
+	// attacker to tell them apart; first and last are their arrivals.
+	ambiguous, withSeq int
+	first, last        int64
+	// orphans counts the requests with a seq that fit no call: a call the
+	// service made twice, or whose results are missing.
+	orphans int
+}
+
 // matchRequests returns the fakes' requests with their seqs made the
-// merged calls': a request whose forwarded seq (each attacker counts from
-// 0) fits exactly one call of that seq by time, among those no earlier
-// request was matched to (the service calls a fake once per call), gets
-// that call's seq; any other gets a seq above every call's and loses
-// seq_sent, so the checker bounds it by the service's hop instead. The
-// requests are taken in arrival order. It counts the matches per
-// attacker, and the calls no request of their seq came near.
+// merged calls': a request whose forwarded seq (and attacker name, when
+// the service forwards it) fits exactly one call by time, among those no
+// earlier request was matched to (the service calls a fake once per call),
+// gets that call's seq; any other gets a seq above every call's and loses
+// seq_sent, so the checker bounds it by the service's hop instead. A
+// request that names its attacker is that attacker's call of its seq even
+// off its span (a wrong clock offset, which warnOffsets reports). The
+// requests are taken in arrival order. It counts the matches per attacker
+// and the calls no request of their seq came near, and marks the run
+// incomplete when requests without an attacker's name fit several calls:
+// left unmatched, they would weaken the checks unseen.
 func (m *merger) matchRequests() []record.DepRequest {
-	type key struct {
-		dep string
-		seq uint64
-	}
-	bySeq := map[key][]int32{}
-	forwards := map[string]bool{} // deps whose requests carry the caller's seq
+	mt := &matching{m: m, byKey: map[reqKey][]int32{}, near: make([]bool, len(m.calls)), claimed: make([]bool, len(m.calls))}
 	reqs := slices.Clone(m.served.DepRequests)
+	forwards := map[string]bool{} // deps whose requests carry the caller's seq
 	for _, q := range reqs {
 		forwards[q.Dep] = forwards[q.Dep] || q.SeqSent
 	}
 	for i, c := range m.calls {
 		if c.call.Outcome != record.OutcomeRejected {
-			k := key{c.call.Dep, c.vegSeq}
-			bySeq[k] = append(bySeq[k], int32(i))
+			name := fakes.AttackName(m.sources[c.src].name)
+			for _, k := range [...]reqKey{{c.call.Dep, "", c.vegSeq}, {c.call.Dep, name, c.vegSeq}} {
+				mt.byKey[k] = append(mt.byKey[k], int32(i))
+			}
 		}
 	}
-	near := make([]bool, len(m.calls))
-	claimed := make([]bool, len(m.calls))
 	next := uint64(len(m.calls))
 	order := make([]int, len(reqs)) // dependency.bin is in completion order
 	for i := range order {
@@ -239,39 +278,79 @@ func (m *merger) matchRequests() []record.DepRequest {
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(reqs[a].AtNs, reqs[b].AtNs) })
 	for _, qi := range order {
 		q := &reqs[qi]
-		match, fits := int32(-1), 0
-		if q.SeqSent {
-			for _, ci := range bySeq[key{q.Dep, q.Seq}] {
-				c := &m.calls[ci]
-				e := m.sources[c.src].errNs
-				if q.AtNs >= c.call.StartNs-e && q.AtNs <= c.call.EndNs+e {
-					near[ci] = true
-					if !claimed[ci] {
-						fits++
-						match = ci
-					}
-				}
-			}
-		}
-		if fits == 1 {
-			claimed[match] = true
-			q.Seq = m.calls[match].call.Seq
-			m.sources[m.calls[match].src].matched++
+		if ci := mt.match(q); ci >= 0 {
+			mt.claimed[ci] = true
+			q.Seq = m.calls[ci].call.Seq
+			m.sources[m.calls[ci].src].matched++
 			continue
 		}
-		q.Seq, q.SeqSent = next, false
+		q.Seq, q.SeqSent, q.Attack = next, false, ""
 		next++
 	}
 	for i, c := range m.calls {
 		if c.call.Outcome != record.OutcomeRejected && forwards[c.call.Dep] {
 			s := m.sources[c.src]
 			s.admitted++
-			if !near[i] {
+			if !mt.near[i] {
 				s.unseen++
 			}
 		}
 	}
+	m.unmatched = mt.verdict()
+	if mt.orphans > 0 {
+		m.warnings = append(m.warnings, fmt.Sprintf("%d of the %d requests that carried a seq fit no call of it that had not been matched already (a call the service sent twice, or results missing): the checks bound them by the service's hop", mt.orphans, mt.withSeq))
+	}
+	m.requests = len(reqs)
 	return reqs
+}
+
+// match returns the call request q is matched to, or -1.
+func (mt *matching) match(q *record.DepRequest) int32 {
+	if !q.SeqSent {
+		return -1
+	}
+	mt.withSeq++
+	match, fits, free, unclaimed := int32(-1), 0, int32(-1), 0
+	for _, ci := range mt.byKey[reqKey{q.Dep, q.Attack, q.Seq}] {
+		c := &mt.m.calls[ci]
+		if mt.claimed[ci] {
+			continue
+		}
+		unclaimed++
+		free = ci
+		e := mt.m.sources[c.src].errNs
+		if q.AtNs >= c.call.StartNs-e && q.AtNs <= c.call.EndNs+e {
+			mt.near[ci] = true
+			fits++
+			match = ci
+		}
+	}
+	switch {
+	case fits == 1:
+		return match
+	case fits == 0 && unclaimed == 1 && q.Attack != "":
+		return free // its attacker's only call of that seq, off its span
+	case fits == 0:
+		mt.orphans++
+	case fits > 1:
+		if mt.ambiguous == 0 {
+			mt.first = q.AtNs
+		}
+		mt.ambiguous++
+		mt.last = q.AtNs
+	}
+	return -1
+}
+
+// verdict says which requests were left unmatched for want of an
+// attacker's name, or "" when none was.
+func (mt *matching) verdict() string {
+	if mt.ambiguous == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of the %d requests that carried a seq (from %s to %s) fit more than one call of that seq: several attackers' calls, and no attacker's name forwarded to tell them apart "+
+		"(or two attacks of one -name): give each attack its own -name and have the service forward X-Vegeta-Attack with X-Vegeta-Seq",
+		mt.ambiguous, mt.withSeq, time.Duration(mt.first).Round(time.Millisecond), time.Duration(mt.last).Round(time.Millisecond))
 }
 
 // warnOffsets warns of an attacker most of whose answered calls have no
@@ -318,6 +397,7 @@ func (m *merger) write(dir string, reqs []record.DepRequest, out *Merged) (*Resu
 	meta.Attackers = out.Attackers
 	meta.ClockErrorNs = int64(out.ClockError)
 	meta.Shortfall = out.Arrival.Short
+	meta.Unjudged = strings.Join(slices.DeleteFunc([]string{m.unmatched, out.Arrival.Bunched}, func(s string) bool { return s == "" }), "; ")
 	meta.Warnings = append(slices.Clone(meta.Warnings), m.warnings...)
 	for _, c := range m.calls {
 		meta.EndedNs = max(meta.EndedNs, c.call.EndNs)

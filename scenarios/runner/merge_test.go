@@ -50,8 +50,25 @@ type attacked struct {
 // attackers against it, each at its share of the rate.
 func serveAndAttack(t *testing.T, threshold, rate int, attackers []attacker) attacked {
 	t.Helper()
+	return serveAndAttackWith(t, threshold, rate, attackers, attackSetup{stagger: true, forwardAttack: true})
+}
+
+// attackSetup varies serveAndAttack.
+type attackSetup struct {
+	// stagger starts the attacks in their slots ('breakerlab clock --wait
+	// --slot i/n'); else all at once, and their calls of one seq are sent
+	// together, as when the vegeta processes' start-up swallows the
+	// stagger.
+	stagger bool
+	// forwardAttack has the service forward the attack's name with its seq.
+	forwardAttack bool
+}
+
+// serveAndAttackWith is serveAndAttack set up by how.
+func serveAndAttackWith(t *testing.T, threshold, rate int, attackers []attacker, how attackSetup) attacked {
+	t.Helper()
 	listen := freeAddr(t)
-	svc := serviceWith(t, "http://"+listen, threshold)
+	svc := serviceForwarding(t, "http://"+listen, threshold, how.forwardAttack)
 	yaml := strings.Replace(fmt.Sprintf(externalScenario, svc.URL, listen), "rate: 100/s", fmt.Sprintf("rate: %d/s", rate), 1)
 	sc, err := scenarios.Parse("ext.yaml", []byte(yaml))
 	require.NoError(t, err)
@@ -82,7 +99,11 @@ func serveAndAttack(t *testing.T, threshold, rate int, attackers []attacker) att
 		files[2*i] = filepath.Join(dir, a.name+".bin")
 		// Each attack starts in its slot, on its own clock, as
 		// 'breakerlab clock --wait --slot i/n' has it.
-		start := runner.StartAt(reading, m, i+1, len(attackers))
+		slot := 1
+		if how.stagger {
+			slot = i + 1
+		}
+		start := runner.StartAt(reading, m, slot, len(attackers))
 		go func() {
 			time.Sleep(start.Sub(now()))
 			attacks <- attack(files[2*i], info.Fakes[0].Target, a, rate, len(attackers), sc.Duration)
@@ -166,6 +187,8 @@ func TestMergeThreeAttackers(t *testing.T) {
 	})
 	t.Run("the merged load kept to the plan", func(t *testing.T) {
 		assert.Empty(t, m.Arrival.Short)
+		assert.Empty(t, m.Arrival.Bunched, "staggered attacks")
+		assert.Equal(t, m.Requests, m.Matched, "every request at the fake matched to its call")
 		assert.InDelta(t, 200, m.Arrival.Planned, 0.5)
 		assert.InDelta(t, 200, m.Arrival.Achieved, 20)
 	})
@@ -211,7 +234,11 @@ func TestMergeThreeAttackers(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, m.Attackers[0].Calls-1, cm.Attackers[0].Calls)
 		want := fmt.Sprintf("%s: cut off after %d results; the rest was merged", cut, m.Attackers[0].Calls-1)
-		assert.Equal(t, []string{want}, cm.Warnings)
+		require.NotEmpty(t, cm.Warnings)
+		assert.Equal(t, want, cm.Warnings[0])
+		if len(cm.Warnings) > 1 { // the cut call's request, if the service sent one
+			assert.Regexp(t, `^1 of the \d+ requests that carried a seq fit no call of it that had not been matched already`, cm.Warnings[1])
+		}
 		assert.Contains(t, cm.Result.Verdict.Warnings, want, "the verdict says so too")
 	})
 	t.Run("a wrong clock offset is pointed out", func(t *testing.T) {
@@ -239,12 +266,50 @@ func TestMergeCatchesAPlantedBug(t *testing.T) {
 	m, err := runner.Merge(run.served, run.files, runner.MergeOptions{Out: t.TempDir()})
 	require.NoError(t, err)
 	require.NotNil(t, m.Result.Verdict)
+	assert.Positive(t, m.Requests)
+	assert.Equal(t, m.Requests, m.Matched, "every request at the fake matched to its call")
+	assert.Empty(t, m.Arrival.Bunched, "staggered attacks")
 	assert.False(t, m.Result.Passed())
 	c, ok := m.Result.Verdict.Check("I2")
 	require.True(t, ok)
 	require.False(t, c.Passed, "%+v", m.Result.Verdict.Checks)
 	require.NotEmpty(t, c.Violations)
 	assert.Equal(t, 1, c.Violations[0].Rule, c.Violations[0].Message)
+}
+
+// Two attackers started together send their calls of each seq at once:
+// the seq a request at the fake carries names a call of each, and the
+// calls come in pairs the plan spaces 10 ms apart, so that the 6th
+// failure can hide behind the 5th. With the attack's name forwarded,
+// every request is matched to its call; either way the run is
+// incomplete, never a pass of the breaker that opens one failure late.
+func TestMergeCatchesAPlantedBugUnstaggered(t *testing.T) {
+	t.Run("the service forwards the attack's name", func(t *testing.T) {
+		run := serveAndAttackWith(t, 6, 50, threeAttackers[:2], attackSetup{forwardAttack: true})
+		m, err := runner.Merge(run.served, run.files, runner.MergeOptions{Out: t.TempDir()})
+		require.NoError(t, err)
+		rec, err := record.Read(m.Result.Dir)
+		require.NoError(t, err)
+		require.NotEmpty(t, rec.DepRequests)
+		assert.Equal(t, len(rec.DepRequests), m.Attackers[0].Matched+m.Attackers[1].Matched, "every request at the fake matched to its call")
+		assert.Equal(t, len(rec.DepRequests), m.Matched)
+		assert.Equal(t, len(rec.DepRequests), m.Requests)
+		assert.Empty(t, m.Unmatched)
+		assert.False(t, m.Result.Passed(), "%+v", m.Result.Verdict.Checks)
+		assert.Regexp(t, `^the attackers' calls came in bunches: \d+ of \d+ calls began within 3/4 of the planned interval of another attacker's call`, m.Arrival.Bunched)
+		assert.Greater(t, m.Arrival.Close, m.Arrival.Achieved/3, "every other call began with another attacker's")
+		assert.Equal(t, "the merged run cannot be judged in full: "+m.Arrival.Bunched, m.Result.Verdict.Incomplete)
+	})
+	t.Run("the service forwards the seq only", func(t *testing.T) {
+		run := serveAndAttackWith(t, 6, 50, threeAttackers[:2], attackSetup{})
+		m, err := runner.Merge(run.served, run.files, runner.MergeOptions{Out: t.TempDir()})
+		require.NoError(t, err)
+		require.NotNil(t, m.Result.Verdict)
+		assert.False(t, m.Result.Passed(), "requests left unmatched must not let the run pass")
+		assert.Less(t, m.Matched, m.Requests/2, "the attackers' calls of a seq are in flight together")
+		assert.Regexp(t, `^\d+ of the \d+ requests that carried a seq \(from [0-9.]+m?s to [0-9.]+m?s\) fit more than one call of that seq: `, m.Unmatched)
+		assert.Contains(t, m.Result.Verdict.Incomplete, "the merged run cannot be judged in full: "+m.Unmatched)
+	})
 }
 
 // badInputs merges broken sets of the run's files: each error names the

@@ -128,6 +128,7 @@ func (r *runner) newFake(i int, now func() time.Time) (*fakes.Fake, error) {
 			r.w.WriteDepRequest(record.DepRequest{
 				Dep: rec.Fake, Seq: uint64(rec.Seq), AtNs: int64(rec.Elapsed), Fault: rec.Fault,
 				LatencyNs: int64(rec.Latency), Status: rec.Status, Err: rec.Err, HungUp: rec.HungUp, SeqSent: rec.SeqSent,
+				Attack: rec.Attack,
 			})
 		},
 	})
