@@ -51,7 +51,7 @@ dependencies:
 stress: {goroutines: 32, iterations: 400, backoff: 200us}
 expect:
   min_opens: 5
-  max_rejection_p99: 10ms # -race on a busy machine: see race-stress
+  max_rejection_p99: 50ms # -race on a busy machine: see race-stress
 `
 
 // TestStressRunPasses runs a stress scenario against the reference breaker
