@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/breakerlab/breakerlab/breaker"
+	"github.com/breakerlab/breakerlab/internal/guarded"
 )
 
 // multiScenario is a short external scenario for serve: 1 s at 50 calls/s.
@@ -46,37 +44,14 @@ func loopbackAddr(t *testing.T) string {
 }
 
 // breakerService is a service in front of depURL guarded by the reference
-// breaker: 200, 503 when it rejects, 502 when the dependency fails.
-func breakerService(t *testing.T, depURL string) *httptest.Server {
+// breaker (package guarded): 200, 503 when it rejects, 502 when the
+// dependency fails.
+func breakerService(t *testing.T, depURL string) *guarded.Service {
 	t.Helper()
-	b, err := breaker.New(breaker.Config{Name: "iam", RecoveryTimeout: 300 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	svc, err := guarded.Start(guarded.Config{DepURL: depURL, Breaker: breaker.Config{RecoveryTimeout: 300 * time.Millisecond}})
 	require.NoError(t, err)
-	client := &http.Client{Timeout: 200 * time.Millisecond}
-	t.Cleanup(client.CloseIdleConnections)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := b.Execute(r.Context(), func(ctx context.Context) error {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, depURL, nil)
-			req.Header.Set("X-Vegeta-Seq", r.Header.Get("X-Vegeta-Seq"))
-			resp, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode >= 500 {
-				return fmt.Errorf("status %d", resp.StatusCode)
-			}
-			return nil
-		})
-		switch {
-		case errors.Is(err, breaker.ErrOpen), errors.Is(err, breaker.ErrTooManyProbes):
-			w.WriteHeader(http.StatusServiceUnavailable)
-		case err != nil:
-			w.WriteHeader(http.StatusBadGateway)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	t.Cleanup(svc.Close)
+	return svc
 }
 
 // jsonResult is a vegeta result in vegeta's JSON encoding (vegeta encode

@@ -2,10 +2,7 @@ package runner_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/breakerlab/breakerlab/breaker"
-	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/internal/guarded"
 	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/breakerlab/breakerlab/scenarios/runner"
@@ -46,7 +43,7 @@ load: {rate: 100/s}
 // service is a small service in front of a dependency at depURL, guarded
 // by the reference breaker: 200 on success, 503 when the breaker rejects,
 // 502 when the dependency fails. It forwards the client's seq.
-func service(t *testing.T, depURL string) *httptest.Server {
+func service(t *testing.T, depURL string) *guarded.Service {
 	t.Helper()
 	return serviceWith(t, depURL, 5)
 }
@@ -54,48 +51,20 @@ func service(t *testing.T, depURL string) *httptest.Server {
 // serviceWith is service with a breaker that opens at threshold
 // consecutive failures: a threshold other than the scenario's 5 is a
 // planted bug.
-func serviceWith(t *testing.T, depURL string, threshold int) *httptest.Server {
+func serviceWith(t *testing.T, depURL string, threshold int) *guarded.Service {
 	t.Helper()
 	return serviceForwarding(t, depURL, threshold, true)
 }
 
 // serviceForwarding is serviceWith forwarding the caller's seq and, with
 // attack, vegeta's attack name.
-func serviceForwarding(t *testing.T, depURL string, threshold int, attack bool) *httptest.Server {
+func serviceForwarding(t *testing.T, depURL string, threshold int, attack bool) *guarded.Service {
 	t.Helper()
-	b, err := breaker.New(breaker.Config{Name: "iam", FailureThreshold: threshold, RecoveryTimeout: 300 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	svc, err := guarded.Start(guarded.Config{DepURL: depURL, ForwardAttack: attack,
+		Breaker: breaker.Config{FailureThreshold: threshold, RecoveryTimeout: 300 * time.Millisecond}})
 	require.NoError(t, err)
-	client := &http.Client{}
-	t.Cleanup(client.CloseIdleConnections)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := b.Execute(r.Context(), func(ctx context.Context) error {
-			ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, depURL, nil)
-			req.Header.Set(fakes.HeaderSeq, r.Header.Get(fakes.HeaderVegetaSeq))
-			if attack {
-				req.Header.Set(fakes.HeaderAttack, r.Header.Get(fakes.HeaderVegetaAttack))
-			}
-			resp, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode >= 500 {
-				return fmt.Errorf("status %d", resp.StatusCode)
-			}
-			return nil
-		})
-		switch {
-		case errors.Is(err, breaker.ErrOpen), errors.Is(err, breaker.ErrTooManyProbes):
-			w.WriteHeader(http.StatusServiceUnavailable)
-		case err != nil:
-			w.WriteHeader(http.StatusBadGateway)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	t.Cleanup(svc.Close)
+	return svc
 }
 
 func freeAddr(t *testing.T) string {

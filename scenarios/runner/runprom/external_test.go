@@ -2,13 +2,8 @@ package runprom
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/breakerlab/breakerlab/breaker"
-	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/internal/guarded"
 	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/breakerlab/breakerlab/scenarios/runner"
@@ -46,12 +41,11 @@ state: {url: %[1]s/state, every: 20ms}
 `
 
 // extService is a service in front of a dependency at depURL, guarded by a
-// breaker of its own: /call answers 200 on success, 503 when the breaker
-// rejects, 502 when the dependency fails; /state says the breaker's state
-// as {"iam":"open"}. opened is signalled when the breaker first opens.
-func extService(t *testing.T, depURL string, opened chan<- struct{}) *httptest.Server {
+// breaker of its own (package guarded), whose /state says its state. opened
+// is signalled when the breaker first opens.
+func extService(t *testing.T, depURL string, opened chan<- struct{}) *guarded.Service {
 	t.Helper()
-	b, err := breaker.New(breaker.Config{Name: "iam", RecoveryTimeout: 400 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
+	svc, err := guarded.Start(guarded.Config{DepURL: depURL, Breaker: breaker.Config{RecoveryTimeout: 400 * time.Millisecond,
 		OnStateChange: func(tr breaker.Transition) {
 			if tr.To == breaker.Open {
 				select {
@@ -59,40 +53,10 @@ func extService(t *testing.T, depURL string, opened chan<- struct{}) *httptest.S
 				default:
 				}
 			}
-		}})
+		}}})
 	require.NoError(t, err)
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /state", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintf(w, `{"iam":%q}`, b.State().String())
-	})
-	mux.HandleFunc("GET /call", func(w http.ResponseWriter, r *http.Request) {
-		err := b.Execute(r.Context(), func(ctx context.Context) error {
-			ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, depURL, nil)
-			req.Header.Set(fakes.HeaderSeq, r.Header.Get(fakes.HeaderVegetaSeq))
-			resp, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode >= 500 {
-				return fmt.Errorf("status %d", resp.StatusCode)
-			}
-			return nil
-		})
-		switch {
-		case errors.Is(err, breaker.ErrOpen), errors.Is(err, breaker.ErrTooManyProbes):
-			w.WriteHeader(http.StatusServiceUnavailable)
-		case err != nil:
-			w.WriteHeader(http.StatusBadGateway)
-		}
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() { srv.Close(); client.CloseIdleConnections() })
-	return srv
+	t.Cleanup(svc.Close)
+	return svc
 }
 
 // In external mode the endpoint serves what breakerlab sees of a breaker
