@@ -428,6 +428,12 @@ func TestI10Liveness(t *testing.T) {
 				f.cancel(10400+1000*i, 10500+1000*i)
 			}
 		}, want: []string{"I10"}, msg: "dependency healthy since 1s, circuit not closed since 1s: it never closed before the phase ended at 29.5s, want by 12.3s (recovery timeout 10s + probes' time 1.3s)"},
+		{name: "closes with probes from before the timeout, and the run ends", mode: record.ModeLive, build: func(f *fixture) {
+			heal(f)
+			f.halfOpen()
+			f.ok(10300, 10400)
+			f.ok(10310, 11200) // no call starts after 11 s: no deadline to hold it to
+		}},
 	})
 	v := verdictFor(t, "", func(f *fixture) {
 		f.opened()
