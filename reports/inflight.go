@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"github.com/breakerlab/breakerlab/internal/hist"
+
 	"cmp"
 	"errors"
 	"fmt"
@@ -93,7 +95,7 @@ func (r *Run) contentionLevels(d *depStats) []contentionLevel {
 	type bin struct {
 		busy, calls, ran int64
 		n                int
-		admitted         *histogram
+		admitted         *hist.Histogram
 	}
 	bins := map[int]*bin{}
 	for i := range s.buckets {
@@ -101,20 +103,20 @@ func (r *Run) contentionLevels(d *depStats) []contentionLevel {
 			break
 		}
 		b := &s.buckets[i]
-		if b.busy == 0 || 2*b.rejected.count() > b.calls() { // no call, or the circuit mostly open
+		if b.busy == 0 || 2*b.rejected.Count() > b.calls() { // no call, or the circuit mostly open
 			continue
 		}
 		k := int(math.Round(levelsPerOctave * math.Log2(float64(b.busy)/float64(s.width))))
 		bn := bins[k]
 		if bn == nil {
-			bn = &bin{admitted: newHistogram(coarseBits)}
+			bn = &bin{admitted: hist.New(hist.Coarse)}
 			bins[k] = bn
 		}
 		bn.busy += b.busy
 		bn.calls += b.calls()
-		bn.ran += b.admitted.count()
+		bn.ran += b.admitted.Count()
 		bn.n++
-		bn.admitted.merge(b.admitted)
+		bn.admitted.Merge(b.admitted)
 	}
 	var levels []contentionLevel
 	for _, bn := range bins {
@@ -124,7 +126,7 @@ func (r *Run) contentionLevels(d *depStats) []contentionLevel {
 		span := float64(int64(bn.n) * s.width)
 		levels = append(levels, contentionLevel{
 			Callers: float64(bn.busy) / span, Rate: float64(bn.calls) / (span / 1e9),
-			P50: bn.admitted.quantile(0.5), P99: bn.admitted.quantile(0.99),
+			P50: bn.admitted.Quantile(0.5), P99: bn.admitted.Quantile(0.99),
 			Calls: bn.calls, Ran: bn.ran, Buckets: bn.n, Width: s.width,
 		})
 	}

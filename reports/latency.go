@@ -30,16 +30,16 @@ func latencyPlot(w io.Writer, format string, r *Run) error {
 		zeros := false
 		var counts []string
 		for i, h := range d.latency {
-			if h.count() == 0 {
+			if h.Count() == 0 {
 				continue
 			}
 			present[i] = true
-			if mp := h.minPositive(); mp > 0 {
+			if mp := h.MinPositive(); mp > 0 {
 				lo = min(lo, seconds(mp))
 			}
-			zeros = zeros || h.min == 0
-			hi = max(hi, seconds(h.max))
-			counts = append(counts, fmtCount(h.n)+" "+outcomeNames[i])
+			zeros = zeros || h.Min() == 0
+			hi = max(hi, seconds(h.Max()))
+			counts = append(counts, fmtCount(h.Count())+" "+outcomeNames[i])
 		}
 		if len(counts) == 0 {
 			counts = []string{"no calls"}
@@ -49,19 +49,19 @@ func latencyPlot(w io.Writer, format string, r *Run) error {
 		ax := newLogAxis(lo, hi, 1e-6, zeros)
 		p.Add(hline{50, lineStyle(colLightGrey, 0.7, 2, 2), "p50"}, hline{99, lineStyle(colLightGrey, 0.7, 2, 2), "p99"})
 		for i, h := range d.latency {
-			if h.count() == 0 {
+			if h.Count() == 0 {
 				continue
 			}
 			// Each bucket rises from its lower to its upper bound; the curve
 			// stays flat across latencies no call had.
 			var xys plotter.XYs
 			var prev float64
-			h.cumulative(func(lower, upper, below int64) {
+			h.Cumulative(func(lower, upper, below int64) {
 				x0, x1 := ax.at(seconds(lower)), min(ax.at(seconds(upper)), ax.max)
 				if lower == 0 { // the zero bucket: a step at zero
 					x0, x1 = ax.at(0), ax.at(0)
 				}
-				y := 100 * float64(below) / float64(h.n)
+				y := 100 * float64(below) / float64(h.Count())
 				xys = append(xys, plotter.XY{X: x0, Y: prev}, plotter.XY{X: x1, Y: y})
 				prev = y
 			})

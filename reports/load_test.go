@@ -2,10 +2,8 @@ package reports
 
 import (
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -222,44 +220,6 @@ func TestLoadLongLine(t *testing.T) {
 	r, err := Load(smallRun(t, map[string]string{v1CallsFile: long + smallCalls}))
 	require.NoError(t, err)
 	assert.Equal(t, int64(7), r.deps[0].Calls(), "a line longer than the read buffer decodes")
-}
-
-func TestHistogramQuantiles(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	h := newHistogram(fineBits)
-	var vals []int64
-	for range 20000 {
-		v := int64(rng.ExpFloat64() * 5e6)
-		vals = append(vals, v)
-		h.add(v)
-	}
-	slices.Sort(vals)
-	for _, q := range []float64{0.01, 0.5, 0.9, 0.99, 0.999} {
-		exact := vals[int(q*float64(len(vals)))-1]
-		got := h.quantile(q)
-		assert.InEpsilon(t, float64(exact), float64(got), 0.01, "q=%v", q)
-	}
-	assert.Equal(t, vals[0], h.quantile(0))
-	assert.Equal(t, vals[len(vals)-1], h.quantile(1))
-	assert.Equal(t, int64(len(vals)), h.count())
-
-	small := newHistogram(coarseBits)
-	for _, v := range []int64{0, 1, 2, 3, 30, -5} {
-		small.add(v)
-	}
-	assert.Equal(t, int64(0), small.min, "negative values count as zero")
-	assert.Equal(t, int64(1), small.quantile(0.5), "small values are exact: 0 0 1 | 2 3 30")
-	assert.Equal(t, int64(3), small.quantile(0.8))
-	assert.Equal(t, int64(0), (*histogram)(nil).quantile(0.5))
-
-	// Every value falls in a bucket whose bounds contain it.
-	for _, bitsN := range []uint{coarseBits, fineBits} {
-		hh := newHistogram(bitsN)
-		for _, v := range []int64{0, 1, 15, 16, 31, 32, 33, 1000, 1 << 40, 1<<62 + 12345} {
-			lo, w := hh.bounds(hh.index(v))
-			assert.True(t, lo <= v && v-lo < w, "bits %d value %d: bucket [%d, +%d)", bitsN, v, lo, w)
-		}
-	}
 }
 
 func TestSeriesCoarsenKeepsCounts(t *testing.T) {

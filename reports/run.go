@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"github.com/breakerlab/breakerlab/internal/hist"
+
 	"fmt"
 	"math"
 	"time"
@@ -67,7 +69,7 @@ type depStats struct {
 	Snapshots int64
 	Final     *record.Snapshot
 
-	latency      [4]*histogram // by outcome: success, failure, ignored, rejected
+	latency      [4]*hist.Histogram // by outcome: success, failure, ignored, rejected
 	series       *series
 	lastSampleNs int64 // the last snapshot's time that showed a state
 }
@@ -106,10 +108,10 @@ func (d *depStats) addCall(c *record.Call) error {
 	lat := c.EndNs - c.StartNs
 	h := d.latency[oi]
 	if h == nil {
-		h = newHistogram(fineBits)
+		h = hist.New(hist.Fine)
 		d.latency[oi] = h
 	}
-	h.add(lat)
+	h.Add(lat)
 
 	b := d.series.at(c.StartNs)
 	cls := oi // success, failure, ignored and rejected share their indices
@@ -138,14 +140,14 @@ func (d *depStats) addCall(c *record.Call) error {
 	b.classes[cls]++
 	if oi == 3 {
 		if b.rejected == nil {
-			b.rejected = newHistogram(coarseBits)
+			b.rejected = hist.New(hist.Coarse)
 		}
-		b.rejected.add(lat)
+		b.rejected.Add(lat)
 	} else {
 		if b.admitted == nil {
-			b.admitted = newHistogram(coarseBits)
+			b.admitted = hist.New(hist.Coarse)
 		}
-		b.admitted.add(lat)
+		b.admitted.Add(lat)
 	}
 	// Last: it may grow the buckets, which moves b.
 	d.series.addBusy(c.StartNs, c.EndNs)
@@ -322,20 +324,20 @@ type latencyStats struct {
 // (admitted) when outcome is "admitted". Quantiles are exact to within 1 %.
 func (d *depStats) Latency(outcome string) latencyStats {
 	h := d.histogramOf(outcome)
-	if h == nil || h.n == 0 {
+	if h == nil || h.Count() == 0 {
 		return latencyStats{}
 	}
 	return latencyStats{
-		Count: h.n, Min: h.min, Max: h.max, Mean: int64(math.Round(h.mean())),
-		P50: h.quantile(0.50), P90: h.quantile(0.90), P99: h.quantile(0.99),
+		Count: h.Count(), Min: h.Min(), Max: h.Max(), Mean: int64(math.Round(h.Mean())),
+		P50: h.Quantile(0.50), P90: h.Quantile(0.90), P99: h.Quantile(0.99),
 	}
 }
 
-func (d *depStats) histogramOf(outcome string) *histogram {
+func (d *depStats) histogramOf(outcome string) *hist.Histogram {
 	if outcome == "admitted" {
-		h := newHistogram(fineBits)
+		h := hist.New(hist.Fine)
 		for i := range 3 {
-			h.merge(d.latency[i])
+			h.Merge(d.latency[i])
 		}
 		return h
 	}

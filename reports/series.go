@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"github.com/breakerlab/breakerlab/internal/hist"
+
 	"math"
 	"time"
 )
@@ -25,10 +27,10 @@ const maxStoredBuckets = 480
 // flight within it.
 type bucket struct {
 	classes  [numClasses]int64
-	received int64      // requests that reached the dependency
-	busy     int64      // ns of call time inside the bucket, summed over every call in flight in it
-	admitted *histogram // latency of calls that ran (success, failure, ignored)
-	rejected *histogram // latency of rejections
+	received int64           // requests that reached the dependency
+	busy     int64           // ns of call time inside the bucket, summed over every call in flight in it
+	admitted *hist.Histogram // latency of calls that ran (success, failure, ignored)
+	rejected *hist.Histogram // latency of rejections
 }
 
 func (b *bucket) merge(o *bucket) {
@@ -39,15 +41,15 @@ func (b *bucket) merge(o *bucket) {
 	b.busy += o.busy
 	if o.admitted != nil {
 		if b.admitted == nil {
-			b.admitted = newHistogram(coarseBits)
+			b.admitted = hist.New(hist.Coarse)
 		}
-		b.admitted.merge(o.admitted)
+		b.admitted.Merge(o.admitted)
 	}
 	if o.rejected != nil {
 		if b.rejected == nil {
-			b.rejected = newHistogram(coarseBits)
+			b.rejected = hist.New(hist.Coarse)
 		}
-		b.rejected.merge(o.rejected)
+		b.rejected.Merge(o.rejected)
 	}
 }
 

@@ -164,14 +164,14 @@ func percentiles(s *series) percentileLines {
 		x := (float64(i) + 0.5) * width
 		for j, l := range timelineLines {
 			y := math.NaN()
-			if b.admitted.count() > 0 {
-				y = note(seconds(b.admitted.quantile(l.q)))
+			if b.admitted.Count() > 0 {
+				y = note(seconds(b.admitted.Quantile(l.q)))
 			}
 			pl.lines[j] = append(pl.lines[j], plotter.XY{X: x, Y: y})
 		}
 		y := math.NaN()
-		if b.rejected.count() > 0 {
-			y = note(seconds(b.rejected.quantile(0.99)))
+		if b.rejected.Count() > 0 {
+			y = note(seconds(b.rejected.Quantile(0.99)))
 			pl.anyRejected = true
 		}
 		pl.rejected = append(pl.rejected, plotter.XY{X: x, Y: y})

@@ -1,6 +1,7 @@
-package reports
+package hist
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/bits"
@@ -21,7 +22,7 @@ import (
 // (TestHistogramMergeIsExact).
 //
 // A histogram is not safe for concurrent use.
-type histogram struct {
+type Histogram struct {
 	subBits uint
 	first   int      // the bucket counts[0] counts
 	counts  []uint64 // buckets first … first+len(counts)-1
@@ -32,14 +33,14 @@ type histogram struct {
 }
 
 const (
-	fineBits   = 7 // overall distributions: ≤ 0.4 % error
-	coarseBits = 4 // per time bucket: ≤ 3.2 % error, a few dozen counters
+	Fine   = 7 // overall distributions: ≤ 0.4 % error
+	Coarse = 4 // per time bucket: ≤ 3.2 % error, a few dozen counters
 )
 
-func newHistogram(subBits uint) *histogram { return &histogram{subBits: subBits} }
+func New(subBits uint) *Histogram { return &Histogram{subBits: subBits} }
 
 // index returns the bucket of v ≥ 0.
-func (h *histogram) index(v int64) int {
+func (h *Histogram) index(v int64) int {
 	u := uint64(v)
 	top := bits.Len64(u) // position of the highest set bit, 1-based
 	if top <= int(h.subBits)+1 {
@@ -50,7 +51,7 @@ func (h *histogram) index(v int64) int {
 }
 
 // bounds returns the smallest value of bucket i and the bucket's width.
-func (h *histogram) bounds(i int) (lo, width int64) {
+func (h *Histogram) bounds(i int) (lo, width int64) {
 	limit := 2 << h.subBits
 	if i < limit {
 		return int64(i), 1
@@ -61,7 +62,7 @@ func (h *histogram) bounds(i int) (lo, width int64) {
 }
 
 // cover grows counts to hold buckets lo … hi.
-func (h *histogram) cover(lo, hi int) {
+func (h *Histogram) cover(lo, hi int) {
 	if len(h.counts) == 0 {
 		h.first, h.counts = lo, make([]uint64, hi-lo+1)
 		return
@@ -80,7 +81,7 @@ func (h *histogram) cover(lo, hi int) {
 }
 
 // add records one latency; negative values count as zero.
-func (h *histogram) add(v int64) {
+func (h *Histogram) Add(v int64) {
 	v = max(v, 0)
 	i := h.index(v)
 	h.cover(i, i)
@@ -94,7 +95,7 @@ func (h *histogram) add(v int64) {
 }
 
 // addSum adds the 128-bit value hi:lo to the sum.
-func (h *histogram) addSum(hi, lo uint64) {
+func (h *Histogram) addSum(hi, lo uint64) {
 	var carry uint64
 	h.sum[1], carry = bits.Add64(h.sum[1], lo, 0)
 	h.sum[0], _ = bits.Add64(h.sum[0], hi, carry)
@@ -102,12 +103,12 @@ func (h *histogram) addSum(hi, lo uint64) {
 
 // merge adds every count of o to h, which then holds the histogram of both
 // sets of values. Both must have the same subBits.
-func (h *histogram) merge(o *histogram) {
+func (h *Histogram) Merge(o *Histogram) {
 	if o == nil || o.n == 0 {
 		return
 	}
 	if o.subBits != h.subBits {
-		panic(fmt.Sprintf("reports: merging a histogram of %d sub-bucket bits into one of %d", o.subBits, h.subBits))
+		panic(fmt.Sprintf("hist: merging a histogram of %d sub-bucket bits into one of %d", o.subBits, h.subBits))
 	}
 	h.cover(o.first, o.first+len(o.counts)-1)
 	for i, c := range o.counts {
@@ -125,7 +126,7 @@ func (h *histogram) merge(o *histogram) {
 // 0 and maximum for 1, else the middle of the bucket holding the
 // ceil(q·n)-th smallest value, clamped to the minimum and maximum. It
 // returns 0 for an empty histogram.
-func (h *histogram) quantile(q float64) int64 {
+func (h *Histogram) Quantile(q float64) int64 {
 	if h == nil || h.n == 0 {
 		return 0
 	}
@@ -148,7 +149,7 @@ func (h *histogram) quantile(q float64) int64 {
 }
 
 // mean returns the exact mean, or 0 for an empty histogram.
-func (h *histogram) mean() float64 {
+func (h *Histogram) Mean() float64 {
 	if h == nil || h.n == 0 {
 		return 0
 	}
@@ -156,7 +157,7 @@ func (h *histogram) mean() float64 {
 }
 
 // count returns the number of values recorded; a nil histogram is empty.
-func (h *histogram) count() int64 {
+func (h *Histogram) Count() int64 {
 	if h == nil {
 		return 0
 	}
@@ -165,7 +166,7 @@ func (h *histogram) count() int64 {
 
 // cumulative calls fn for every non-empty bucket in increasing order with the
 // bucket's bounds [lower, upper) and the count of values below upper.
-func (h *histogram) cumulative(fn func(lower, upper, below int64)) {
+func (h *Histogram) Cumulative(fn func(lower, upper, below int64)) {
 	var seen int64
 	for i, c := range h.counts {
 		if c == 0 {
@@ -179,7 +180,7 @@ func (h *histogram) cumulative(fn func(lower, upper, below int64)) {
 
 // minPositive returns the smallest value above zero (up to bucket
 // precision), or 0 when every value is zero.
-func (h *histogram) minPositive() int64 {
+func (h *Histogram) MinPositive() int64 {
 	if h == nil || h.n == 0 {
 		return 0
 	}
@@ -192,4 +193,59 @@ func (h *histogram) minPositive() int64 {
 		}
 	}
 	return 0
+}
+
+// Min returns the smallest value recorded, or 0 for an empty histogram.
+func (h *Histogram) Min() int64 {
+	if h == nil {
+		return 0
+	}
+	return h.min
+}
+
+// Max returns the largest value recorded, or 0 for an empty histogram.
+func (h *Histogram) Max() int64 {
+	if h == nil {
+		return 0
+	}
+	return h.max
+}
+
+// wire is a Histogram's JSON form: every field, so that a histogram read
+// back merges exactly.
+type wire struct {
+	SubBits uint      `json:"sub_bits"`
+	First   int       `json:"first"`
+	Counts  []uint64  `json:"counts"`
+	N       int64     `json:"n"`
+	Min     int64     `json:"min"`
+	Max     int64     `json:"max"`
+	Sum     [2]uint64 `json:"sum"`
+}
+
+// MarshalJSON encodes every field of h.
+func (h *Histogram) MarshalJSON() ([]byte, error) {
+	return json.Marshal(wire{h.subBits, h.first, h.counts, h.n, h.min, h.max, h.sum})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote, and refuses a histogram
+// whose counts do not add up to its count or whose sub-bucket bits are not
+// 1 … 16.
+func (h *Histogram) UnmarshalJSON(b []byte) error {
+	var w wire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.SubBits < 1 || w.SubBits > 16 {
+		return fmt.Errorf("hist: sub_bits %d, want 1 … 16", w.SubBits)
+	}
+	var total uint64
+	for _, c := range w.Counts {
+		total += c
+	}
+	if w.N < 0 || total != uint64(w.N) || w.First < 0 {
+		return fmt.Errorf("hist: counts add up to %d, n is %d (first %d)", total, w.N, w.First)
+	}
+	*h = Histogram{subBits: w.SubBits, first: w.First, counts: w.Counts, n: w.N, min: w.Min, max: w.Max, sum: w.Sum}
+	return nil
 }
