@@ -1,8 +1,6 @@
 package reports
 
 import (
-	"github.com/breakerlab/breakerlab/internal/hist"
-
 	"cmp"
 	"errors"
 	"fmt"
@@ -10,6 +8,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/breakerlab/breakerlab/internal/hist"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 

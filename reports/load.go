@@ -149,6 +149,17 @@ func (l *loader) readRecords() error {
 			return nil
 		})
 	}
+	if err == nil && l.run.meta.Windows() {
+		err = stream(run, record.OmittedFile, record.EachOmitted, func(o *record.Omitted) error {
+			d, err := l.dep(o.Dep)
+			if err != nil {
+				return err
+			}
+			l.last = max(l.last, o.EndNs)
+			d.addOmitted(o)
+			return nil
+		})
+	}
 	if err == nil {
 		err = stream(run, record.TransitionsFile, record.EachTransition, func(t *record.Transition) error {
 			d, err := l.dep(t.Dep)

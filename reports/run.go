@@ -1,12 +1,11 @@
 package reports
 
 import (
-	"github.com/breakerlab/breakerlab/internal/hist"
-
 	"fmt"
 	"math"
 	"time"
 
+	"github.com/breakerlab/breakerlab/internal/hist"
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
@@ -152,6 +151,63 @@ func (d *depStats) addCall(c *record.Call) error {
 	// Last: it may grow the buckets, which moves b.
 	d.series.addBusy(c.StartNs, c.EndNs)
 	return nil
+}
+
+// addOmitted adds the calls and requests a run recorded at the windows
+// level left out (omitted.jsonl): to the totals and distributions exactly,
+// to the time series in the bucket of their earliest start (they all
+// started within one second), with their time in flight there.
+func (d *depStats) addOmitted(o *record.Omitted) {
+	d.Requests += o.Requests
+	for fault, n := range o.Faults {
+		d.Faults[fault] += n
+	}
+	d.series.at(o.StartNs).received += o.Requests
+	oi, ok := outcomeIndex(o.Outcome)
+	if !ok || o.Calls == 0 {
+		return
+	}
+	n := o.Calls
+	switch oi {
+	case 0:
+		d.Totals.Success += uint64(n)
+	case 1:
+		d.Totals.Failure += uint64(n)
+	case 2:
+		d.Totals.Ignored += uint64(n)
+	case 3:
+		d.Totals.Rejected += uint64(n)
+		switch o.Reject {
+		case record.RejectOpen:
+			d.RejectedOpen += n
+		case record.RejectProbeLimit:
+			d.RejectedProbeLimit += n
+		}
+	}
+	if d.latency[oi] == nil {
+		d.latency[oi] = hist.New(hist.Fine)
+	}
+	d.latency[oi].Merge(o.Latency)
+	cls := oi
+	if o.Fallback {
+		d.Fallback += n
+		if oi == 1 || oi == 3 {
+			cls = clsFallback
+		}
+	}
+	b := d.series.at(o.StartNs)
+	b.classes[cls] += n
+	h := &b.admitted
+	if oi == 3 {
+		h = &b.rejected
+	}
+	if *h == nil {
+		*h = hist.New(hist.Coarse)
+	}
+	(*h).Merge(o.Latency)
+	if o.StartNs < d.series.busyEnd {
+		b.busy += int64(math.Round(o.Latency.Mean() * float64(n)))
+	}
 }
 
 func (d *depStats) addRequest(r *record.DepRequest) {

@@ -1,10 +1,10 @@
 package reports
 
 import (
-	"github.com/breakerlab/breakerlab/internal/hist"
-
 	"math"
 	"time"
+
+	"github.com/breakerlab/breakerlab/internal/hist"
 )
 
 // Outcome classes drawn and counted per time bucket. They partition the calls:

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/breakerlab/breakerlab/reports"
@@ -170,7 +172,12 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 	listen := listenFlag{}
 	fs.Var(listen, "listen", "external mode: NAME=ADDR, where dependency NAME's fake listens (repeatable)")
 	fs.BoolVar(&p.allowNonLoopback, "allow-non-loopback", false, "let --metrics listen beyond this machine")
+	recordLevel := fs.String("record", record.LevelFull, "how much to record: full, or windows[:N] (the N calls at each end of every run of like results, and aggregates of the rest)")
 	names, err := parseFlags(fs, args)
+	if err != nil {
+		return p, err
+	}
+	level, windowCalls, err := parseRecordLevel(*recordLevel)
 	if err != nil {
 		return p, err
 	}
@@ -197,8 +204,12 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 		if err := sc.CanRun(scenarios.Mode(*mode)); err != nil {
 			return p, usageError{err}
 		}
+		if level == record.LevelWindows && cmp.Or(scenarios.Mode(*mode), sc.Mode) == scenarios.ModeExternal {
+			return p, usagef("run: --record windows: %s runs in external mode, which records every call (a service need not send each call's seq to the fakes, which the windows level matches calls and requests by)", arg)
+		}
 		for _, impl := range impls {
-			j := job{arg: arg, sc: sc, opts: runner.Options{Out: p.out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: impl}}
+			j := job{arg: arg, sc: sc, opts: runner.Options{Out: p.out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: impl,
+				Record: level, WindowCalls: windowCalls}}
 			j.dir = j.opts.RunDir(sc)
 			if prev, dup := seen[j.dir]; dup {
 				return p, duplicateError(prev, arg, j.dir)
@@ -208,6 +219,24 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 		}
 	}
 	return p, nil
+}
+
+// parseRecordLevel reads --record: full, windows or windows:N.
+func parseRecordLevel(v string) (level string, windowCalls int, err error) {
+	name, n, hasN := strings.Cut(v, ":")
+	switch {
+	case name == record.LevelFull && !hasN:
+		return record.LevelFull, 0, nil
+	case name != record.LevelWindows:
+		return "", 0, usagef("run: --record %q: want full, windows or windows:N", v)
+	case !hasN:
+		return record.LevelWindows, record.DefaultWindowCalls, nil
+	}
+	k, err := strconv.Atoi(n)
+	if err != nil || k < 1 || k > 1<<20 {
+		return "", 0, usagef("run: --record %q: N must be a whole number of calls from 1 to 1048576", v)
+	}
+	return record.LevelWindows, k, nil
 }
 
 // duplicateError refuses two runs that would record into one directory:

@@ -101,18 +101,31 @@ func (h *Histogram) addSum(hi, lo uint64) {
 	h.sum[0], _ = bits.Add64(h.sum[0], hi, carry)
 }
 
-// merge adds every count of o to h, which then holds the histogram of both
-// sets of values. Both must have the same subBits.
+// Merge adds every count of o to h, which then holds the histogram of both
+// sets of values. o may be finer than h (more sub-bucket bits): each of its
+// buckets lies inside one of h's, so the merge is as exact as h. Merging a
+// coarser histogram into a finer one panics.
 func (h *Histogram) Merge(o *Histogram) {
 	if o == nil || o.n == 0 {
 		return
 	}
-	if o.subBits != h.subBits {
+	switch {
+	case o.subBits < h.subBits:
 		panic(fmt.Sprintf("hist: merging a histogram of %d sub-bucket bits into one of %d", o.subBits, h.subBits))
-	}
-	h.cover(o.first, o.first+len(o.counts)-1)
-	for i, c := range o.counts {
-		h.counts[o.first+i-h.first] += c
+	case o.subBits > h.subBits:
+		for i, c := range o.counts {
+			if c > 0 {
+				lo, _ := o.bounds(o.first + i)
+				j := h.index(lo)
+				h.cover(j, j)
+				h.counts[j-h.first] += c
+			}
+		}
+	default:
+		h.cover(o.first, o.first+len(o.counts)-1)
+		for i, c := range o.counts {
+			h.counts[o.first+i-h.first] += c
+		}
 	}
 	if h.n == 0 || o.min < h.min {
 		h.min = o.min
@@ -212,11 +225,11 @@ func (h *Histogram) Max() int64 {
 }
 
 // wire is a Histogram's JSON form: every field, so that a histogram read
-// back merges exactly.
+// back merges exactly. Buckets holds the non-empty buckets as pairs of
+// bucket index and count.
 type wire struct {
 	SubBits uint      `json:"sub_bits"`
-	First   int       `json:"first"`
-	Counts  []uint64  `json:"counts"`
+	Buckets []uint64  `json:"buckets"`
 	N       int64     `json:"n"`
 	Min     int64     `json:"min"`
 	Max     int64     `json:"max"`
@@ -225,12 +238,18 @@ type wire struct {
 
 // MarshalJSON encodes every field of h.
 func (h *Histogram) MarshalJSON() ([]byte, error) {
-	return json.Marshal(wire{h.subBits, h.first, h.counts, h.n, h.min, h.max, h.sum})
+	w := wire{SubBits: h.subBits, Buckets: []uint64{}, N: h.n, Min: h.min, Max: h.max, Sum: h.sum}
+	for i, c := range h.counts {
+		if c > 0 {
+			w.Buckets = append(w.Buckets, uint64(h.first+i), c)
+		}
+	}
+	return json.Marshal(w)
 }
 
 // UnmarshalJSON decodes what MarshalJSON wrote, and refuses a histogram
-// whose counts do not add up to its count or whose sub-bucket bits are not
-// 1 … 16.
+// whose counts do not add up to its count, whose buckets are not in
+// increasing order, or whose sub-bucket bits are not 1 … 16.
 func (h *Histogram) UnmarshalJSON(b []byte) error {
 	var w wire
 	if err := json.Unmarshal(b, &w); err != nil {
@@ -239,13 +258,23 @@ func (h *Histogram) UnmarshalJSON(b []byte) error {
 	if w.SubBits < 1 || w.SubBits > 16 {
 		return fmt.Errorf("hist: sub_bits %d, want 1 … 16", w.SubBits)
 	}
+	if len(w.Buckets)%2 != 0 {
+		return fmt.Errorf("hist: buckets holds %d numbers, want pairs of index and count", len(w.Buckets))
+	}
+	out := Histogram{subBits: w.SubBits, n: w.N, min: w.Min, max: w.Max, sum: w.Sum}
 	var total uint64
-	for _, c := range w.Counts {
+	for i := 0; i < len(w.Buckets); i += 2 {
+		idx, c := w.Buckets[i], w.Buckets[i+1]
+		if idx > 1<<20 || (i > 0 && idx <= w.Buckets[i-2]) {
+			return fmt.Errorf("hist: bucket index %d out of order or out of range", idx)
+		}
+		out.cover(int(idx), int(idx))
+		out.counts[int(idx)-out.first] += c
 		total += c
 	}
-	if w.N < 0 || total != uint64(w.N) || w.First < 0 {
-		return fmt.Errorf("hist: counts add up to %d, n is %d (first %d)", total, w.N, w.First)
+	if w.N < 0 || total != uint64(w.N) {
+		return fmt.Errorf("hist: counts add up to %d, n is %d", total, w.N)
 	}
-	*h = Histogram{subBits: w.SubBits, first: w.First, counts: w.Counts, n: w.N, min: w.Min, max: w.Max, sum: w.Sum}
+	*h = out
 	return nil
 }

@@ -55,10 +55,25 @@ func TestHistogramMergeIsExact(t *testing.T) {
 		}
 	}
 	assert.Panics(t, func() {
-		h := New(Fine)
+		h := New(Coarse)
 		h.Add(1)
-		New(Coarse).Merge(h)
-	}, "different resolutions do not merge")
+		New(Fine).Merge(h)
+	}, "a coarse histogram does not merge into a finer one")
+}
+
+// A fine histogram merges into a coarse one as if its values had been added
+// to the coarse one directly: each fine bucket lies inside a coarse one.
+func TestHistogramMergeFineIntoCoarse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for name, vals := range latencySets(rng) {
+		direct, fine, merged := New(Coarse), New(Fine), New(Coarse)
+		for _, v := range vals {
+			direct.Add(v)
+			fine.Add(v)
+		}
+		merged.Merge(fine)
+		require.Equal(t, direct, merged, name)
+	}
 }
 
 // Every quantile is within 2^-(subBits+1) of the true value, relative: the
@@ -150,6 +165,24 @@ func TestHistogramJSONRoundTrip(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, h, &back)
 	var bad Histogram
-	assert.ErrorContains(t, json.Unmarshal([]byte(`{"sub_bits":7,"first":0,"counts":[1,2],"n":5}`), &bad), "counts add up to 3, n is 5")
+	assert.ErrorContains(t, json.Unmarshal([]byte(`{"sub_bits":7,"buckets":[3,1,9,2],"n":5}`), &bad), "counts add up to 3, n is 5")
 	assert.ErrorContains(t, json.Unmarshal([]byte(`{"sub_bits":0}`), &bad), "sub_bits 0")
+	assert.ErrorContains(t, json.Unmarshal([]byte(`{"sub_bits":7,"buckets":[9,1,3,2],"n":3}`), &bad), "out of order")
+	assert.JSONEq(t, `{"sub_bits":7,"buckets":[7,1,278,1],"n":2,"min":7,"max":300,"sum":[0,307]}`,
+		string(must(json.Marshal(histOf(7, 300)))), "only the non-empty buckets: 7 is exact, 300 is in bucket 278")
+}
+
+func histOf(vals ...int64) *Histogram {
+	h := New(Fine)
+	for _, v := range vals {
+		h.Add(v)
+	}
+	return h
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -11,7 +11,7 @@ import (
 // reached the dependency once and nothing else did, and — when the breaker
 // reports its totals — they equal the client's, counted by the rules.
 func (c *checker) checkI8(col *collector) string {
-	calls, reqs := c.run.Calls, c.run.DepRequests
+	calls := c.run.Calls
 	for _, d := range c.deps {
 		for _, ci := range d.dupSeq {
 			r := &calls[ci]
@@ -26,11 +26,13 @@ func (c *checker) checkI8(col *collector) string {
 		default:
 			c.matchRequests(col, d)
 		}
+		c.checkOmitted(col, d)
 		if d.reported.Snapshots {
 			c.checkTotals(col, d)
 		}
 	}
-	return plural(len(calls), "call", "calls") + " and " + plural(len(reqs), "dependency request", "dependency requests") + " accounted for"
+	st := c.stats()
+	return plural(st.Calls, "call", "calls") + " and " + plural(st.DependencyRequests, "dependency request", "dependency requests") + " accounted for"
 }
 
 // matchRequests checks, in-process, that each request that reached the
@@ -145,6 +147,25 @@ func (c *checker) checkTotals(col *collector, d *dep) {
 			got.Ignored++
 		case record.OutcomeRejected:
 			got.Rejected++
+		}
+	}
+	for _, o := range d.omitted.records {
+		if o.EndNs > s.AtNs+c.tol {
+			continue
+		}
+		n := uint64(o.Calls)
+		switch o.Outcome {
+		case record.OutcomeSuccess:
+			got.Success += n
+		case record.OutcomeFailure:
+			got.Failure += n
+			if isDeadline(&record.Call{Outcome: o.Outcome, Err: o.Err}) {
+				deadlines += n
+			}
+		case record.OutcomeIgnored:
+			got.Ignored += n
+		case record.OutcomeRejected:
+			got.Rejected += n
 		}
 	}
 	if got == s.Totals {

@@ -148,6 +148,9 @@ func Judge(run *record.Run, opts Options) (record.Verdict, []record.Transition, 
 	v.MarkIncomplete(run.Meta.Incomplete())
 	v.AddProcessChecks(&run.Meta) // the race detector's reports, the leaked goroutines' stacks
 	v.Warnings = slices.Concat(run.Meta.Warnings, run.Warnings, c.warnings)
+	if note := c.windowsNote(); note != "" {
+		v.Warnings = append(v.Warnings, note)
+	}
 	v.Observed = c.observed()
 	return v, c.inferred(), nil
 }
@@ -284,6 +287,16 @@ func (c *checker) stats() record.Stats {
 	}
 	for _, d := range c.deps {
 		s.Transitions += len(d.gens) - 1 // inferred: what it did
+		om := &d.omitted
+		s.Calls += int(om.count())
+		s.Success += int(om.calls.Success)
+		s.Failure += int(om.calls.Failure)
+		s.Ignored += int(om.calls.Ignored)
+		s.Rejected += int(om.calls.Rejected)
+		s.Fallback += int(om.fallback)
+		for _, n := range om.requests {
+			s.DependencyRequests += int(n)
+		}
 	}
 	for i := range c.run.Calls {
 		call := &c.run.Calls[i]

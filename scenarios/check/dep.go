@@ -55,6 +55,9 @@ type dep struct {
 
 	prevTotals *record.Totals // the latest snapshot's totals, while the engine runs
 
+	// omitted sums the calls a run recorded at the windows level left out.
+	omitted omitted
+
 	byStart []int32 // admitted and rejected calls by start; built on first use
 	longest int64   // the longest admitted call; -1 until computed
 }
@@ -109,6 +112,7 @@ func buildDeps(run *record.Run) (deps []*dep, warnings []string) {
 		d := get(run.Snapshots[i].Dep)
 		d.snaps = append(d.snaps, int32(i))
 	}
+	addOmitted(run, get)
 	extra := deps[known:]
 	sort.Slice(extra, func(i, j int) bool { return extra[i].name < extra[j].name })
 	for _, d := range extra {
@@ -116,6 +120,7 @@ func buildDeps(run *record.Run) (deps []*dep, warnings []string) {
 	}
 	for _, d := range deps {
 		d.indexSeqs()
+		d.omitted.index()
 	}
 	return deps, warnings
 }

@@ -79,19 +79,20 @@ func (c *checker) checkOpens(col *collector, lo int, hi *int, bound string) stri
 func (c *checker) checkServedRatio(col *collector, want float64) string {
 	var parts []string
 	for _, d := range c.deps {
-		if len(d.calls) == 0 {
+		total := len(d.calls) + int(d.omitted.count())
+		if total == 0 {
 			continue
 		}
-		served := 0
+		served := int(d.omitted.served)
 		for _, ci := range d.calls {
 			if r := &c.run.Calls[ci]; r.Outcome == record.OutcomeSuccess || r.Fallback {
 				served++
 			}
 		}
-		ratio := float64(served) / float64(len(d.calls))
-		parts = append(parts, fmt.Sprintf("%s: %.4f (%d of %d)", d.name, ratio, served, len(d.calls)))
+		ratio := float64(served) / float64(total)
+		parts = append(parts, fmt.Sprintf("%s: %.4f (%d of %d)", d.name, ratio, served, total))
 		if ratio < want {
-			col.add(d, c.runEnd, -1, "run", "served %d of %d calls (%.4f), want at least %g", served, len(d.calls), ratio, want)
+			col.add(d, c.runEnd, -1, "run", "served %d of %d calls (%.4f), want at least %g", served, total, ratio, want)
 		}
 	}
 	return strings.Join(parts, "; ")

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/breakerlab/breakerlab/scenarios/record"
@@ -229,6 +230,15 @@ func (c *checker) checkI3(col *collector) string {
 					"reached the dependency at %s while the circuit was open (since %s) and no call admitted it", fmtNs(q.AtNs), fmtNs(g.at))
 			}
 		}
+	}
+	var omitted int64
+	for _, d := range c.deps {
+		for _, r := range d.omitted.requests {
+			omitted += r
+		}
+	}
+	if omitted > 0 {
+		return fmt.Sprintf("%s (and %d of omitted calls, counted in I8), none while open", plural(n, "dependency request", "dependency requests"), omitted)
 	}
 	return plural(n, "dependency request", "dependency requests") + ", none while open"
 }

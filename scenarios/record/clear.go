@@ -16,7 +16,7 @@ var ErrNotRunDir = errors.New("record: not a recorded run directory (no meta.jso
 // runFiles are the files this package writes into a run directory, and the
 // schema-1 files that calls.bin and dependency.bin replace; a name with a
 // suffix (calls.jsonl.zst) is the same file in another encoding.
-var runFiles = []string{MetaFile, CallsFile, TransitionsFile, DependencyFile, SnapshotsFile, VerdictFile, InferredFile,
+var runFiles = []string{MetaFile, CallsFile, TransitionsFile, DependencyFile, SnapshotsFile, VerdictFile, InferredFile, OmittedFile,
 	legacyNames[CallsFile], legacyNames[DependencyFile]}
 
 // Clear prepares dir to record a new run over an earlier one: it removes

@@ -31,6 +31,7 @@ const (
 	DependencyFile  = "dependency.bin"
 	SnapshotsFile   = "snapshots.jsonl"
 	VerdictFile     = "verdict.json"
+	OmittedFile     = "omitted.jsonl" // only in a run recorded at the windows level
 )
 
 // The run modes in Meta.Mode.
@@ -111,7 +112,21 @@ type Meta struct {
 	// incomplete. Empty when neither happened. An addition to the
 	// contract.
 	Unjudged string `json:"unjudged,omitempty"`
+	// RecordLevel is how much of the run was recorded: LevelFull (also
+	// when empty) every call and request, LevelWindows the calls near
+	// each change of result and aggregates of the rest (omitted.jsonl).
+	// An addition to the contract.
+	RecordLevel string `json:"record_level,omitempty"`
+	// WindowCalls is, at the windows level, how many calls of a run of
+	// like results are kept at each end of it. An addition to the
+	// contract.
+	WindowCalls int `json:"window_calls,omitempty"`
 }
+
+// Windows reports whether the run was recorded at the windows level, so
+// that calls.bin and dependency.bin hold only some of them and
+// omitted.jsonl accounts for the rest.
+func (m *Meta) Windows() bool { return m.RecordLevel == LevelWindows }
 
 // Attacker is one load generator of a merged run (Meta.Attackers): the
 // vegeta results of one machine, named by vegeta's -name.

@@ -21,6 +21,10 @@ type Run struct {
 	Transitions []Transition // in file order (transition order per dependency)
 	DepRequests []DepRequest // in file order
 	Snapshots   []Snapshot   // in file order
+	// Omitted accounts, in a run recorded at the windows level, for the
+	// calls and requests that Calls and DepRequests leave out; nil at the
+	// full level.
+	Omitted []Omitted
 	// Warnings are problems that did not stop the read: a last line cut off
 	// by a killed run, a missing file.
 	Warnings []string
@@ -62,8 +66,16 @@ func Read(dir string) (*Run, error) {
 			return nil
 		})
 	})
-	var transWarn, snapWarn []string
-	otherErrs = errors.Join(
+	var transWarn, snapWarn, omitWarn []string
+	if meta.Windows() {
+		otherErrs = readFile(dir, OmittedFile, &omitWarn, func(f *os.File, size int64) ([]string, error) {
+			return EachOmitted(f, f.Name(), func(o *Omitted) error {
+				run.Omitted = append(run.Omitted, *o)
+				return nil
+			})
+		})
+	}
+	otherErrs = errors.Join(otherErrs,
 		readFile(dir, TransitionsFile, &transWarn, func(f *os.File, size int64) ([]string, error) {
 			return EachTransition(f, f.Name(), func(t *Transition) error {
 				run.Transitions = append(run.Transitions, *t)
@@ -82,7 +94,7 @@ func Read(dir string) (*Run, error) {
 			return nil, err
 		}
 	}
-	run.Warnings = slices.Concat(callWarn, transWarn, depWarn, snapWarn)
+	run.Warnings = slices.Concat(callWarn, transWarn, depWarn, snapWarn, omitWarn)
 	return run, nil
 }
 

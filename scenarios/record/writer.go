@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,13 @@ type WriterOptions struct {
 	FlushInterval time.Duration
 	// BufferSize is each file's buffer in bytes. 0 means 256 KiB; negative is an error.
 	BufferSize int
+	// Level is how much to record: LevelFull (also when empty) or
+	// LevelWindows. Create sets meta.json's record_level and window_calls.
+	Level string
+	// WindowCalls is, at LevelWindows, how many calls of each run of like
+	// calls are kept at either end. 0 means DefaultWindowCalls; negative is
+	// an error.
+	WindowCalls int
 }
 
 // Writer records a run: it creates the run directory, writes meta.json, and
@@ -43,6 +51,8 @@ type Writer struct {
 	// The binary streams' encoders run under their stream's lock (inside
 	// jsonl.Writer.Append), which guards them.
 	calls, transitions, deps, snapshots *stream
+	omitted                             *stream  // nil at the full level
+	win                                 *windows // nil at the full level
 	callEnc, depEnc                     *binEncoder
 	stopFlushing                        func()
 
@@ -77,6 +87,14 @@ func Create(dir string, meta Meta, opts WriterOptions) (*Writer, error) {
 	if opts.BufferSize == 0 {
 		opts.BufferSize = 256 << 10
 	}
+	switch {
+	case opts.Level != "" && opts.Level != LevelFull && opts.Level != LevelWindows:
+		return nil, fmt.Errorf("record: WriterOptions.Level %q, want %s or %s", opts.Level, LevelFull, LevelWindows)
+	case opts.WindowCalls < 0:
+		return nil, fmt.Errorf("record: WriterOptions.WindowCalls %d is negative", opts.WindowCalls)
+	case opts.Level == LevelWindows:
+		meta.RecordLevel, meta.WindowCalls = LevelWindows, cmp.Or(opts.WindowCalls, DefaultWindowCalls)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("record: %w", err)
 	}
@@ -86,7 +104,7 @@ func Create(dir string, meta Meta, opts WriterOptions) (*Writer, error) {
 	if err := WriteMeta(dir, meta); err != nil {
 		return nil, err
 	}
-	for _, stale := range []string{VerdictFile, legacyNames[CallsFile], legacyNames[DependencyFile]} {
+	for _, stale := range []string{VerdictFile, OmittedFile, legacyNames[CallsFile], legacyNames[DependencyFile]} {
 		if err := os.Remove(filepath.Join(dir, stale)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("record: removing the stale %s: %w", stale, err)
 		}
@@ -107,6 +125,15 @@ func Create(dir string, meta Meta, opts WriterOptions) (*Writer, error) {
 			w.closeStreams()
 			return nil, err
 		}
+	}
+	if meta.Windows() {
+		if w.omitted, err = openStream(filepath.Join(dir, OmittedFile), "", opts); err != nil {
+			w.closeStreams()
+			return nil, err
+		}
+		w.win = newWindows(meta.WindowCalls, func(c Call) { _ = w.appendCall(&c) },
+			func(r DepRequest) { _ = w.appendDepRequest(&r) },
+			func(o *Omitted) { _ = w.omitted.appendJSON(o) })
 	}
 	w.stopFlushing = jsonl.FlushEvery(opts.FlushInterval, func() { _ = w.flushStreams() })
 	return w, nil
@@ -146,20 +173,45 @@ func openStream(path, kind string, opts WriterOptions) (*stream, error) {
 }
 
 func (w *Writer) streams() []*stream {
+	if w.omitted != nil {
+		return []*stream{w.calls, w.transitions, w.deps, w.snapshots, w.omitted}
+	}
 	return []*stream{w.calls, w.transitions, w.deps, w.snapshots}
 }
 
 // Dir returns the run directory.
 func (w *Writer) Dir() string { return w.dir }
 
-// WriteCall appends c to the calls.
+// WriteCall appends c to the calls (at the windows level, through the
+// filter that keeps the calls near each change of result).
 func (w *Writer) WriteCall(c Call) error {
-	return w.calls.append(func(b []byte) []byte { return w.callEnc.appendCall(b, &c) })
+	if w.win != nil {
+		if err := w.win.call(c); err != nil {
+			return err
+		}
+		return w.calls.wrap(w.calls.w.Err())
+	}
+	return w.appendCall(&c)
 }
 
-// WriteDepRequest appends r to the dependency requests.
+// WriteDepRequest appends r to the dependency requests (at the windows
+// level, once its call is kept).
 func (w *Writer) WriteDepRequest(r DepRequest) error {
-	return w.deps.append(func(b []byte) []byte { return w.depEnc.appendDepRequest(b, &r) })
+	if w.win != nil {
+		if err := w.win.request(r); err != nil {
+			return err
+		}
+		return w.deps.wrap(w.deps.w.Err())
+	}
+	return w.appendDepRequest(&r)
+}
+
+func (w *Writer) appendCall(c *Call) error {
+	return w.calls.append(func(b []byte) []byte { return w.callEnc.appendCall(b, c) })
+}
+
+func (w *Writer) appendDepRequest(r *DepRequest) error {
+	return w.deps.append(func(b []byte) []byte { return w.depEnc.appendDepRequest(b, r) })
 }
 
 // WriteTransition appends t to transitions.jsonl. A transition with an
@@ -243,6 +295,9 @@ func (w *Writer) Close() error {
 	w.mu.Unlock()
 
 	w.stopFlushing()
+	if w.win != nil {
+		w.win.close()
+	}
 	first := w.closeStreams()
 	if err := WriteMeta(w.dir, meta); err != nil && first == nil {
 		first = err

@@ -46,6 +46,14 @@ type Options struct {
 	// and the last snapshots are taken, before the records are checked.
 	// Sim mode does not call it: its breakers run on a virtual clock.
 	Observe func(*View) (end func())
+	// Record is how much of the run to record: record.LevelFull (also
+	// when empty) or record.LevelWindows, which keeps the calls near each
+	// change of result and aggregates of the rest, for runs too long to
+	// keep every call (docs/run-directory.md says which checks stay exact).
+	Record string
+	// WindowCalls is, at the windows level, how many like calls are kept
+	// at each end of a run of them; 0 means record.DefaultWindowCalls.
+	WindowCalls int
 }
 
 // Progress is a run's state while it goes, for a progress line.
@@ -174,6 +182,15 @@ func newRunner(sc *scenarios.Scenario, opts Options) (*runner, error) {
 		return nil, fmt.Errorf("%w: %s: breaker %q does not declare that it reads time only through Config.Now (Implementation.Clock), so it cannot run on sim mode's virtual clock; run it in live or stress mode (--mode live, --mode stress)",
 			scenarios.ErrModeMismatch, sc.Name, opts.Breaker.Name)
 	}
+	switch opts.Record {
+	case "", record.LevelFull:
+	case record.LevelWindows:
+		if mode == scenarios.ModeExternal {
+			return nil, fmt.Errorf("runner: %s: Options.Record %q: external mode records every call (the windows level matches requests to calls by a seq the service need not send)", sc.Name, opts.Record)
+		}
+	default:
+		return nil, fmt.Errorf("runner: Options.Record %q, want %s or %s", opts.Record, record.LevelFull, record.LevelWindows)
+	}
 	dir := opts.RunDir(sc)
 	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: filepath.Base(dir), dir: dir, impl: opts.Breaker.Name}
 	if mode == scenarios.ModeExternal {
@@ -194,7 +211,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if r.mode == scenarios.ModeSim {
 		r.t0 = simEpoch
 	}
-	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{})
+	w, err := record.Create(r.dir, r.meta(), record.WriterOptions{Level: r.opts.Record, WindowCalls: r.opts.WindowCalls})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,164 @@
+package check
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/breakerlab/breakerlab/internal/hist"
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// omitted sums what a run recorded at the windows level left out of one
+// dependency's calls and requests (omitted.jsonl). Those calls lie in the
+// middle of runs of like calls, at least WindowCalls from any change of
+// result, so the inference does not need them: a success among successes
+// resets no count that is not already 0, a rejection among rejections
+// shows an open circuit staying open. They still count in the totals, the
+// accounting of I8, I9's percentile and the expectations.
+type omitted struct {
+	calls     record.Totals
+	served    uint64 // successes, and failures or rejections a fallback answered
+	fallback  uint64
+	deadlines uint64   // failures on the caller's deadline
+	requests  [4]int64 // by the outcome of the calls they belong to
+	rejected  *hist.Histogram
+	spans     []omittedSpan // by start, once indexed
+	maxEnd    []int64       // per span: the latest end of it and every span before it
+	records   []*record.Omitted
+}
+
+// omittedSpan is where one Omitted record's calls started and ended.
+type omittedSpan struct{ start, end, calls int64 }
+
+// addOmitted folds run.Omitted into the deps.
+func addOmitted(run *record.Run, get func(name string) *dep) {
+	for i := range run.Omitted {
+		o := &run.Omitted[i]
+		get(o.Dep).omitted.add(o)
+	}
+}
+
+func (om *omitted) add(o *record.Omitted) {
+	om.records = append(om.records, o)
+	n := uint64(o.Calls)
+	switch o.Outcome {
+	case record.OutcomeSuccess:
+		om.calls.Success += n
+		om.served += n
+	case record.OutcomeFailure:
+		om.calls.Failure += n
+		if isDeadline(&record.Call{Outcome: o.Outcome, Err: o.Err}) {
+			om.deadlines += n
+		}
+	case record.OutcomeIgnored:
+		om.calls.Ignored += n
+	case record.OutcomeRejected:
+		om.calls.Rejected += n
+		if om.rejected == nil {
+			om.rejected = hist.New(hist.Fine)
+		}
+		om.rejected.Merge(o.Latency)
+	}
+	if o.Fallback {
+		om.fallback += n
+		if o.Outcome != record.OutcomeSuccess {
+			om.served += n
+		}
+	}
+	if oi, ok := outcomeIndex(o.Outcome); ok {
+		om.requests[oi] += o.Requests
+	}
+	if n > 0 {
+		om.spans = append(om.spans, omittedSpan{o.StartNs, o.EndNs, o.Calls})
+	}
+}
+
+// count is how many calls were omitted.
+func (om *omitted) count() uint64 {
+	t := om.calls
+	return t.Success + t.Failure + t.Ignored + t.Rejected
+}
+
+// outcomeIndex orders outcomes as omitted.requests does.
+func outcomeIndex(o record.Outcome) (int, bool) {
+	switch o {
+	case record.OutcomeSuccess:
+		return 0, true
+	case record.OutcomeFailure:
+		return 1, true
+	case record.OutcomeIgnored:
+		return 2, true
+	case record.OutcomeRejected:
+		return 3, true
+	}
+	return 0, false
+}
+
+// checkOmitted is I8 for the omitted calls: every success and failure
+// reached the dependency once (a call past its deadline may have given up
+// before it sent anything, a cancelled one too), and no rejected call did.
+func (c *checker) checkOmitted(col *collector, d *dep) {
+	om := &d.omitted
+	if len(om.records) == 0 {
+		return
+	}
+	at := om.records[len(om.records)-1].EndNs
+	sent, got := om.calls.Success+om.calls.Failure, om.requests[0]+om.requests[1]
+	if r := om.requests[3]; r > 0 {
+		col.addRule(d, at, -1, "omitted.jsonl", 3, "%d omitted rejected calls reached the dependency", r)
+	}
+	if got > int64(sent) || got < int64(sent-om.deadlines) {
+		col.add(d, at, -1, "omitted.jsonl", "%d omitted calls that succeeded or failed (%d of them on their deadline), but %d requests of theirs reached the dependency",
+			sent, om.deadlines, got)
+	}
+	if r := om.requests[2]; r > int64(om.calls.Ignored) {
+		col.add(d, at, -1, "omitted.jsonl", "%d omitted cancelled calls, but %d requests of theirs reached the dependency", om.calls.Ignored, r)
+	}
+}
+
+// index sorts the spans by start, for coversGap.
+func (om *omitted) index() {
+	slices.SortFunc(om.spans, func(a, b omittedSpan) int { return cmp.Compare(a.start, b.start) })
+	om.maxEnd = make([]int64, len(om.spans))
+	for i, s := range om.spans {
+		om.maxEnd[i] = s.end
+		if i > 0 {
+			om.maxEnd[i] = max(om.maxEnd[i], om.maxEnd[i-1])
+		}
+	}
+}
+
+// coversGap reports whether the stretch from a to b without a recorded
+// call lies inside omitted calls: callers kept coming, unrecorded.
+func (om *omitted) coversGap(a, b int64) bool {
+	j := sort.Search(len(om.spans), func(i int) bool { return om.spans[i].start > a })
+	return j > 0 && om.maxEnd[j-1] >= b
+}
+
+// meanSpacing is the longest mean spacing of starts among the omitted
+// records overlapping [from, to].
+func (om *omitted) meanSpacing(from, to int64) int64 {
+	var gap int64
+	for _, s := range om.spans {
+		if s.end >= from && s.start <= to {
+			gap = max(gap, (s.end-s.start)/max(s.calls, 1))
+		}
+	}
+	return gap
+}
+
+// windowsNote says, for a run recorded at the windows level, what the
+// checks judged: the recorded calls, and the omitted ones only in sums.
+func (c *checker) windowsNote() string {
+	var n uint64
+	for _, d := range c.deps {
+		n += d.omitted.count()
+	}
+	if !c.run.Meta.Windows() {
+		return ""
+	}
+	return fmt.Sprintf("recorded at the windows level (%d calls at each end of every run of like results): %d calls omitted, judged in sums (I8, I9, expectations) only",
+		c.run.Meta.WindowCalls, n)
+}
