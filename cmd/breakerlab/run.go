@@ -207,6 +207,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 		if level == record.LevelWindows && cmp.Or(scenarios.Mode(*mode), sc.Mode) == scenarios.ModeExternal {
 			return p, usagef("run: --record windows: %s runs in external mode, which records every call (a service need not send each call's seq to the fakes, which the windows level matches calls and requests by)", arg)
 		}
+		if least := sc.MinWindowCalls(); level == record.LevelWindows && windowCalls < least {
+			return p, usagef("run: --record windows:%d: %s needs windows of at least %d calls (success_threshold + half_open_max_calls), or a run of successes could hide probes", windowCalls, arg, least)
+		}
 		for _, impl := range impls {
 			j := job{arg: arg, sc: sc, opts: runner.Options{Out: p.out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: impl,
 				Record: level, WindowCalls: windowCalls}}

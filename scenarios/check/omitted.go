@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/breakerlab/breakerlab/internal/hist"
 	"github.com/breakerlab/breakerlab/scenarios/record"
@@ -25,7 +24,6 @@ type omitted struct {
 	requests  [4]int64 // by the outcome of the calls they belong to
 	rejected  *hist.Histogram
 	spans     []omittedSpan // by start, once indexed
-	maxEnd    []int64       // per span: the latest end of it and every span before it
 	records   []*record.Omitted
 }
 
@@ -37,6 +35,11 @@ func addOmitted(run *record.Run, get func(name string) *dep) {
 	for i := range run.Omitted {
 		o := &run.Omitted[i]
 		get(o.Dep).omitted.add(o)
+	}
+	for k, h := range run.OmittedLatency {
+		if k.Outcome == record.OutcomeRejected {
+			get(k.Dep).omitted.rejected = h
+		}
 	}
 }
 
@@ -56,10 +59,6 @@ func (om *omitted) add(o *record.Omitted) {
 		om.calls.Ignored += n
 	case record.OutcomeRejected:
 		om.calls.Rejected += n
-		if om.rejected == nil {
-			om.rejected = hist.New(hist.Fine)
-		}
-		om.rejected.Merge(o.Latency)
 	}
 	if o.Fallback {
 		om.fallback += n
@@ -118,23 +117,40 @@ func (c *checker) checkOmitted(col *collector, d *dep) {
 	}
 }
 
-// index sorts the spans by start, for coversGap.
+// index sorts the spans by start.
 func (om *omitted) index() {
 	slices.SortFunc(om.spans, func(a, b omittedSpan) int { return cmp.Compare(a.start, b.start) })
-	om.maxEnd = make([]int64, len(om.spans))
-	for i, s := range om.spans {
-		om.maxEnd[i] = s.end
-		if i > 0 {
-			om.maxEnd[i] = max(om.maxEnd[i], om.maxEnd[i-1])
-		}
-	}
 }
 
-// coversGap reports whether the stretch from a to b without a recorded
-// call lies inside omitted calls: callers kept coming, unrecorded.
-func (om *omitted) coversGap(a, b int64) bool {
-	j := sort.Search(len(om.spans), func(i int) bool { return om.spans[i].start > a })
-	return j > 0 && om.maxEnd[j-1] >= b
+// longestWait is the longest stretch in [from, to) in which no call
+// started: between the starts (sorted) of the recorded calls and the spans
+// of the omitted ones, inside which callers came at their mean spacing.
+// (A span ends at its calls' latest end, up to one call after the last
+// start in it.)
+func (om *omitted) longestWait(from, to int64, starts func(yield func(int64) bool)) int64 {
+	gap, covered := int64(0), from
+	spans := om.spans
+	cover := func(lo, hi int64) {
+		if lo > covered {
+			gap = max(gap, min(lo, to)-covered)
+		}
+		covered = max(covered, hi)
+	}
+	for s := range starts {
+		for len(spans) > 0 && spans[0].start <= s {
+			if spans[0].end >= from {
+				cover(spans[0].start, spans[0].end)
+			}
+			spans = spans[1:]
+		}
+		cover(s, s)
+	}
+	for _, sp := range spans {
+		if sp.start < to && sp.end >= from {
+			cover(sp.start, sp.end)
+		}
+	}
+	return max(gap, om.meanSpacing(from, to))
 }
 
 // meanSpacing is the longest mean spacing of starts among the omitted

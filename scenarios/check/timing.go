@@ -148,16 +148,13 @@ func (c *checker) probeAllowance(d *dep, ep episode, from int64) (allowance int6
 	if c.opts.ProbeAllowance > 0 {
 		return int64(c.opts.ProbeAllowance), true
 	}
-	gap, prev := int64(0), from
-	om := &d.omitted
-	for ; i < len(byStart) && calls[byStart[i]].StartNs < ep.phaseEnd; i++ {
-		if next := calls[byStart[i]].StartNs; !om.coversGap(prev, next) {
-			gap = max(gap, next-prev)
+	gap := d.omitted.longestWait(from, ep.phaseEnd, func(yield func(int64) bool) {
+		for ; i < len(byStart) && calls[byStart[i]].StartNs < ep.phaseEnd; i++ {
+			if !yield(calls[byStart[i]].StartNs) {
+				return
+			}
 		}
-		prev = calls[byStart[i]].StartNs
-	}
-	// Where calls were omitted, callers came at their mean spacing.
-	gap = max(gap, om.meanSpacing(from, ep.phaseEnd))
+	})
 	return int64(d.cfg.SuccessThreshold+1)*d.longestCall() + gap + c.tol, true
 }
 

@@ -11,7 +11,7 @@
 // checks each run failed:
 //
 //	impls := append([]runner.Implementation{mutants.Control()}, mutants.All()...)
-//	m, err := mutants.RunMatrix(ctx, impls, mutants.RuleScenarios, "out")
+//	m, err := mutants.RunMatrix(ctx, impls, mutants.RuleScenarios, runner.Options{Out: "out"})
 //	if err != nil { return err }
 //	fmt.Print(m.Markdown()) // … | mutant-no-generation-check | pass | pass | I7:6 opens | pass | pass | …
 //

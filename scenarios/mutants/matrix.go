@@ -74,9 +74,10 @@ func (c Cell) Caught(id string) bool {
 func (c Cell) Passed() bool { return len(c.Failed) == 0 }
 
 // RunMatrix runs each scenario (built-in names or files) against each
-// implementation, recording the runs under out, and returns what each run
-// failed. A scenario that cannot run is an error.
-func RunMatrix(ctx context.Context, impls []runner.Implementation, names []string, out string) (*Matrix, error) {
+// implementation with opts (its Out: where the runs are recorded; its
+// Breaker is each of impls), and returns what each run failed. A scenario
+// that cannot run is an error.
+func RunMatrix(ctx context.Context, impls []runner.Implementation, names []string, opts runner.Options) (*Matrix, error) {
 	scs := make([]*scenarios.Scenario, len(names))
 	for i, name := range names {
 		sc, err := scenarios.Resolve(name)
@@ -89,7 +90,8 @@ func RunMatrix(ctx context.Context, impls []runner.Implementation, names []strin
 	for _, impl := range impls {
 		row := Row{Impl: impl.Name}
 		for _, sc := range scs {
-			res, err := runner.Run(ctx, sc, runner.Options{Out: out, Breaker: impl})
+			opts.Breaker = impl
+			res, err := runner.Run(ctx, sc, opts)
 			if err != nil {
 				return nil, fmt.Errorf("mutants: %s against %s: %w", sc.Name, impl.Name, err)
 			}

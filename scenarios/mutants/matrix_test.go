@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/breakerlab/breakerlab/scenarios"
 	"github.com/breakerlab/breakerlab/scenarios/mutants"
+	"github.com/breakerlab/breakerlab/scenarios/record"
 	"github.com/breakerlab/breakerlab/scenarios/runner"
 )
 
@@ -48,7 +50,7 @@ func ruleMatrix(t *testing.T) *mutants.Matrix {
 			return
 		}
 		defer os.RemoveAll(out)
-		rulesMatrix, rulesErr = mutants.RunMatrix(context.Background(), impls(), mutants.RuleScenarios, out)
+		rulesMatrix, rulesErr = mutants.RunMatrix(context.Background(), impls(), mutants.RuleScenarios, runner.Options{Out: out})
 	})
 	require.NoError(t, rulesErr)
 	return rulesMatrix
@@ -74,7 +76,7 @@ func librarySim(t *testing.T) []string {
 func TestMatrix(t *testing.T) {
 	blocks := map[string]string{"bugs": bugTable(), "rules": ruleMatrix(t).Markdown()}
 	if *library {
-		m, err := mutants.RunMatrix(context.Background(), impls(), librarySim(t), t.TempDir())
+		m, err := mutants.RunMatrix(context.Background(), impls(), librarySim(t), runner.Options{Out: t.TempDir()})
 		require.NoError(t, err)
 		blocks["library"] = m.Markdown()
 	}
@@ -193,6 +195,33 @@ func TestEveryMutantIsCaught(t *testing.T) {
 			require.True(t, ok, "caughtBy has no entry for %s", mu.Bug)
 			c, _ := m.Cell(mu.Name(), want.scenario)
 			assert.True(t, c.Caught(want.check), "%s in %s: want %s to fail, got %s", mu.Bug, want.scenario, want.check, c)
+		})
+	}
+}
+
+// At the windows record level, with windows down to the narrowest allowed
+// (success_threshold + half_open_max_calls = 4), every planted bug is caught
+// by the same checks, naming the same rules, as with every call recorded:
+// the calls it leaves out are ones the checks do not need. (With windows
+// of 1 or 2 calls, runs of successes hide probes, and R1 and I6 change.)
+func TestWindowsLevelKeepsTheMatrix(t *testing.T) {
+	full := ruleMatrix(t)
+	for _, k := range []int{4, 16} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			out := t.TempDir()
+			m, err := mutants.RunMatrix(context.Background(), impls(), mutants.RuleScenarios,
+				runner.Options{Out: out, Record: record.LevelWindows, WindowCalls: k})
+			require.NoError(t, err)
+			assert.Equal(t, full.Markdown(), m.Markdown(), "windows of %d calls", k)
+			for _, name := range mutants.RuleScenarios { // the last row's runs are on disk
+				run, err := record.Read(filepath.Join(out, name+"@mutant-check-then-act"))
+				require.NoError(t, err)
+				var omitted int64
+				for _, o := range run.Omitted {
+					omitted += o.Calls
+				}
+				assert.Positive(t, omitted, "%s: windows of %d calls omit some", name, k)
+			}
 		})
 	}
 }

@@ -52,6 +52,13 @@ type Omitted struct {
 	Faults   map[string]int64 `json:"faults,omitempty"`
 }
 
+// OmittedKey names the omitted calls of one dependency and outcome
+// (Run.OmittedLatency).
+type OmittedKey struct {
+	Dep     string
+	Outcome Outcome
+}
+
 // EachOmitted decodes omitted.jsonl from r as EachCall does calls.
 func EachOmitted(r io.Reader, name string, fn func(*Omitted) error) (warnings []string, err error) {
 	return eachRecord(r, name, "omitted", nil, func(l []byte) error {

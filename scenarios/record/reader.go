@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/breakerlab/breakerlab/internal/hist"
 )
 
 // Run is a whole recorded run, read back into memory.
@@ -23,8 +25,11 @@ type Run struct {
 	Snapshots   []Snapshot   // in file order
 	// Omitted accounts, in a run recorded at the windows level, for the
 	// calls and requests that Calls and DepRequests leave out; nil at the
-	// full level.
-	Omitted []Omitted
+	// full level. Their latencies are merged into OmittedLatency (a run of
+	// hours has thousands of records, each with a histogram), so each
+	// record's Latency is nil.
+	Omitted        []Omitted
+	OmittedLatency map[OmittedKey]*hist.Histogram
 	// Warnings are problems that did not stop the read: a last line cut off
 	// by a killed run, a missing file.
 	Warnings []string
@@ -69,7 +74,16 @@ func Read(dir string) (*Run, error) {
 	var transWarn, snapWarn, omitWarn []string
 	if meta.Windows() {
 		otherErrs = readFile(dir, OmittedFile, &omitWarn, func(f *os.File, size int64) ([]string, error) {
+			run.OmittedLatency = make(map[OmittedKey]*hist.Histogram)
 			return EachOmitted(f, f.Name(), func(o *Omitted) error {
+				if o.Latency != nil {
+					k := OmittedKey{o.Dep, o.Outcome}
+					if run.OmittedLatency[k] == nil {
+						run.OmittedLatency[k] = hist.New(hist.Fine)
+					}
+					run.OmittedLatency[k].Merge(o.Latency)
+				}
+				o.Latency = nil
 				run.Omitted = append(run.Omitted, *o)
 				return nil
 			})

@@ -1,7 +1,6 @@
 package record
 
 import (
-	"cmp"
 	"maps"
 	"slices"
 	"sync"
@@ -28,10 +27,9 @@ type windows struct {
 	k      int
 	deps   map[string]*depWindow
 	list   []*depWindow // deps in the order they first came, for a fixed output order
-	// pending holds requests whose call has not been decided; decided
-	// remembers the latest decisions (kept or omitted), for requests
-	// recorded after their call.
-	pending map[callKey][]DepRequest
+	// decided remembers the latest decisions (kept or omitted) on
+	// admitted calls whose request had not come yet, for a request
+	// recorded after its call.
 	decided map[callKey]decision
 	order   []callKey // decided keys, oldest first, at most maxDecided
 	next    int       // where order's next key goes once it is full
@@ -80,11 +78,39 @@ type depWindow struct {
 	tail     []Call
 	first, n int
 	open     *Omitted
+	// pending holds the requests whose call has not been decided, by seq
+	// (more holds a second and later request of one seq).
+	pending map[uint64]DepRequest
+	more    map[uint64][]DepRequest
+}
+
+// takeRequests removes and returns the requests of call seq.
+func (d *depWindow) takeRequests(seq uint64) (first DepRequest, more []DepRequest, ok bool) {
+	first, ok = d.pending[seq]
+	if !ok {
+		return first, nil, false
+	}
+	delete(d.pending, seq)
+	if len(d.more) > 0 {
+		more = d.more[seq]
+		delete(d.more, seq)
+	}
+	return first, more, true
 }
 
 func newWindows(k int, call func(Call), req func(DepRequest), omitted func(*Omitted)) *windows {
-	return &windows{k: k, deps: make(map[string]*depWindow), pending: make(map[callKey][]DepRequest),
+	return &windows{k: k, deps: make(map[string]*depWindow),
 		decided: make(map[callKey]decision), writeCall: call, writeRequest: req, writeOmitted: omitted}
+}
+
+func (w *windows) dep(name string) *depWindow {
+	d := w.deps[name]
+	if d == nil {
+		d = &depWindow{name: name, tail: make([]Call, w.k), pending: make(map[uint64]DepRequest), more: make(map[uint64][]DepRequest)}
+		w.deps[name] = d
+		w.list = append(w.list, d)
+	}
+	return d
 }
 
 func (w *windows) call(c Call) error {
@@ -93,19 +119,14 @@ func (w *windows) call(c Call) error {
 	if w.closed {
 		return ErrClosed
 	}
-	d := w.deps[c.Dep]
-	if d == nil {
-		d = &depWindow{name: c.Dep, tail: make([]Call, w.k)}
-		w.deps[c.Dep] = d
-		w.list = append(w.list, d)
-	}
+	d := w.dep(c.Dep)
 	if cls := classOf(&c); !d.started || cls != d.class {
 		w.endRun(d)
 		d.class, d.started, d.head = cls, true, 0
 	}
-	if d.head < w.k {
+	if d.head < w.k || !omissible(c.Outcome) {
 		d.head++
-		w.keep(c)
+		w.keep(d, c)
 		return nil
 	}
 	if d.n == w.k { // the oldest is in the middle of the run
@@ -119,23 +140,35 @@ func (w *windows) call(c Call) error {
 	return nil
 }
 
+// omissible reports whether calls of outcome o may be left out of the
+// middle of a run of like calls: successes (a circuit that keeps admitting
+// and succeeding is closed, and nothing changes) and rejections (one that
+// keeps rejecting is open, and nothing changes). Not failures, which
+// count until the circuit opens, nor cancellations, which free probe slots
+// and may repeat in a half-open circuit.
+func omissible(o Outcome) bool { return o == OutcomeSuccess || o == OutcomeRejected }
+
 // endRun keeps the tail of d's run and writes what it omitted.
 func (w *windows) endRun(d *depWindow) {
 	for i := range d.n {
-		w.keep(d.tail[(d.first+i)%w.k])
+		w.keep(d, d.tail[(d.first+i)%w.k])
 	}
 	d.first, d.n = 0, 0
 	w.emit(d)
 }
 
-func (w *windows) keep(c Call) {
+func (w *windows) keep(d *depWindow, c Call) {
 	w.writeCall(c)
-	key := callKey{c.Dep, c.Seq}
-	for _, r := range w.pending[key] {
-		w.writeRequest(r)
+	first, more, ok := d.takeRequests(c.Seq)
+	switch {
+	case ok:
+		w.writeRequest(first)
+		for _, r := range more {
+			w.writeRequest(r)
+		}
+	case c.Outcome != OutcomeRejected:
+		w.remember(callKey{c.Dep, c.Seq}, decision{kept: true})
 	}
-	delete(w.pending, key)
-	w.remember(key, decision{kept: true})
 }
 
 // omit folds c into d's open Omitted record, with its requests.
@@ -152,12 +185,16 @@ func (w *windows) omit(d *depWindow, c *Call) {
 	o.Calls++
 	o.StartNs, o.EndNs = min(o.StartNs, c.StartNs), max(o.EndNs, c.EndNs)
 	o.Latency.Add(c.EndNs - c.StartNs)
-	key := callKey{c.Dep, c.Seq}
-	for i := range w.pending[key] {
-		o.addRequest(&w.pending[key][i])
+	first, more, ok := d.takeRequests(c.Seq)
+	switch {
+	case ok:
+		o.addRequest(&first)
+		for i := range more {
+			o.addRequest(&more[i])
+		}
+	case c.Outcome != OutcomeRejected:
+		w.remember(callKey{c.Dep, c.Seq}, decision{outcome: c.Outcome})
 	}
-	delete(w.pending, key)
-	w.remember(key, decision{outcome: c.Outcome})
 }
 
 func (o *Omitted) addRequest(r *DepRequest) {
@@ -197,17 +234,28 @@ func (w *windows) request(r DepRequest) error {
 	if w.closed {
 		return ErrClosed
 	}
-	key := callKey{r.Dep, r.Seq}
-	dec, ok := w.decided[key]
+	if r.Attack != "" {
+		w.writeRequest(r)
+		return nil
+	}
+	d := w.dep(r.Dep)
+	dec, ok := decision{}, false
+	if len(w.decided) > 0 {
+		dec, ok = w.decided[callKey{r.Dep, r.Seq}]
+	}
 	switch {
-	case r.Attack != "" || (ok && dec.kept):
+	case ok && dec.kept:
 		w.writeRequest(r)
 	case ok: // its call was omitted, and its record may be written: count it alone
 		o := &Omitted{Dep: r.Dep, Outcome: dec.outcome, StartNs: r.AtNs, EndNs: r.AtNs}
 		o.addRequest(&r)
 		w.writeOmitted(o)
 	default:
-		w.pending[key] = append(w.pending[key], r)
+		if _, dup := d.pending[r.Seq]; dup {
+			d.more[r.Seq] = append(d.more[r.Seq], r)
+		} else {
+			d.pending[r.Seq] = r
+		}
 	}
 	return nil
 }
@@ -221,13 +269,13 @@ func (w *windows) close() {
 	for _, d := range w.list {
 		w.endRun(d)
 	}
-	keys := slices.SortedFunc(maps.Keys(w.pending), func(a, b callKey) int {
-		return cmp.Or(cmp.Compare(a.dep, b.dep), cmp.Compare(a.seq, b.seq))
-	})
-	for _, k := range keys {
-		for _, r := range w.pending[k] {
-			w.writeRequest(r)
+	for _, d := range w.list {
+		for _, seq := range slices.Sorted(maps.Keys(d.pending)) {
+			first, more, _ := d.takeRequests(seq)
+			w.writeRequest(first)
+			for _, r := range more {
+				w.writeRequest(r)
+			}
 		}
 	}
-	clear(w.pending)
 }

@@ -186,10 +186,8 @@ func (w *Writer) Dir() string { return w.dir }
 // filter that keeps the calls near each change of result).
 func (w *Writer) WriteCall(c Call) error {
 	if w.win != nil {
-		if err := w.win.call(c); err != nil {
-			return err
-		}
-		return w.calls.wrap(w.calls.w.Err())
+		// A write error is sticky: Close returns it.
+		return w.win.call(c)
 	}
 	return w.appendCall(&c)
 }
@@ -198,10 +196,7 @@ func (w *Writer) WriteCall(c Call) error {
 // level, once its call is kept).
 func (w *Writer) WriteDepRequest(r DepRequest) error {
 	if w.win != nil {
-		if err := w.win.request(r); err != nil {
-			return err
-		}
-		return w.deps.wrap(w.deps.w.Err())
+		return w.win.request(r)
 	}
 	return w.appendDepRequest(&r)
 }

@@ -188,6 +188,10 @@ func newRunner(sc *scenarios.Scenario, opts Options) (*runner, error) {
 		if mode == scenarios.ModeExternal {
 			return nil, fmt.Errorf("runner: %s: Options.Record %q: external mode records every call (the windows level matches requests to calls by a seq the service need not send)", sc.Name, opts.Record)
 		}
+		opts.WindowCalls = cmp.Or(opts.WindowCalls, record.DefaultWindowCalls)
+		if least := sc.MinWindowCalls(); opts.WindowCalls < least {
+			return nil, fmt.Errorf("runner: %s: Options.WindowCalls %d: at least %d (success_threshold + half_open_max_calls), or a run of successes could hide probes", sc.Name, opts.WindowCalls, least)
+		}
 	default:
 		return nil, fmt.Errorf("runner: Options.Record %q, want %s or %s", opts.Record, record.LevelFull, record.LevelWindows)
 	}

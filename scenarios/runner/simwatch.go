@@ -42,6 +42,7 @@ type simWatch struct {
 	on, off context.Context // the labels inside a call into the breaker, and outside
 	created []metrics.Sample
 	before  uint64 // goroutines created before the call in progress
+	last    uint64 // goroutines created at the end of the last call; 0 before the first
 	bridges uint64 // bridges started by the call in progress (driver.go)
 	warning string // set once a breaker goroutine was seen
 }
@@ -54,9 +55,16 @@ func newSimWatch(ctx context.Context, impl string) *simWatch {
 	return w
 }
 
-// enter labels this goroutine before a call into the breaker.
+// enter labels this goroutine before a call into the breaker. The count
+// at the end of the last call stands for the count now: reading it costs
+// as much as a call into a fast breaker, and a goroutine another part of
+// the process started in between only costs a profile that finds none of
+// the run's.
 func (w *simWatch) enter() {
-	w.before, w.bridges = w.goroutinesCreated(), 0
+	w.before, w.bridges = w.last, 0
+	if w.before == 0 {
+		w.before = w.goroutinesCreated()
+	}
 	pprof.SetGoroutineLabels(w.on)
 }
 
@@ -64,7 +72,10 @@ func (w *simWatch) enter() {
 // (-1: while the breakers are created) and looks for goroutines it started.
 func (w *simWatch) leave(at time.Duration) {
 	pprof.SetGoroutineLabels(w.off)
-	if w.warning != "" || w.goroutinesCreated()-w.before <= w.bridges {
+	if w.warning != "" {
+		return
+	}
+	if w.last = w.goroutinesCreated(); w.last-w.before <= w.bridges {
 		return // none started, but the bridge the call started, if any
 	}
 	n, first := w.labelled()

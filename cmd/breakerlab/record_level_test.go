@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// A run recorded at the windows level gets the verdict and the report
+// numbers of the same run recorded in full, from a fraction of the calls.
+func TestRecordWindowsJudgesAndReportsAsFull(t *testing.T) {
+	dir := t.TempDir()
+	summaries := map[string]map[string]any{}
+	for _, level := range []string{"full", "windows:8"} {
+		out := filepath.Join(dir, level)
+		code, stdout, stderr := runCLI(t, "run", "--record", level, "--out", out, "nfr6-iam-outage")
+		require.Equal(t, exitOK, code, stdout+stderr)
+		raw, err := os.ReadFile(filepath.Join(out, "nfr6-iam-outage", "summary.json"))
+		require.NoError(t, err)
+		var s map[string]any
+		require.NoError(t, json.Unmarshal(raw, &s))
+		summaries[level] = s
+	}
+	full, win := summaries["full"], summaries["windows:8"]
+	for _, key := range []string{"status", "passed", "check_counts", "dependencies"} {
+		require.Contains(t, full, key)
+		assert.Equal(t, full[key], win[key], key)
+	}
+	run, err := record.Read(filepath.Join(dir, "windows:8", "nfr6-iam-outage"))
+	require.NoError(t, err)
+	assert.Equal(t, record.LevelWindows, run.Meta.RecordLevel)
+	assert.Less(t, len(run.Calls), 24000/4, "most calls of the 24 000 are omitted")
+	assert.NotEmpty(t, run.Omitted)
+}
+
+func TestRecordFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--record", "some"}, `run: --record "some": want full, windows or windows:N`},
+		{[]string{"--record", "windows:x"}, `run: --record "windows:x": N must be a whole number of calls from 1 to 1048576`},
+		{[]string{"--record", "windows:3"}, "run: --record windows:3: nfr6-iam-outage needs windows of at least 4 calls (success_threshold + half_open_max_calls)"},
+	} {
+		code, stdout, stderr := runCLI(t, append(append([]string{"run", "--out", t.TempDir()}, tc.args...), "nfr6-iam-outage")...)
+		assert.Equal(t, exitUsage, code, tc.args)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, tc.want)
+	}
+}

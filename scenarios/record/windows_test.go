@@ -1,0 +1,119 @@
+package record_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/breakerlab/breakerlab/scenarios/record"
+)
+
+// At the windows level a run of like calls keeps its first and last
+// WindowCalls calls; the middle goes to omitted.jsonl with its requests,
+// counted, and a request recorded after its omitted call is counted alone.
+func TestWindowsLevelKeepsTheEndsOfEachRun(t *testing.T) {
+	dir := t.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: 3})
+	require.NoError(t, err)
+	call := func(seq int, o record.Outcome) record.Call {
+		c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 100e6, EndNs: int64(seq)*100e6 + 5e6, Outcome: o, Gen: 1}
+		if o == record.OutcomeRejected {
+			c.EndNs, c.Reject, c.Err = c.StartNs+1000, record.RejectOpen, "open"
+		}
+		if o == record.OutcomeFailure {
+			c.Err = "injected error"
+		}
+		return c
+	}
+	req := func(seq int) record.DepRequest {
+		return record.DepRequest{Dep: "iam", Seq: uint64(seq), AtNs: int64(seq) * 100e6, Fault: "none"}
+	}
+	for seq := range 10 { // successes: 0 1 2 kept, 3 4 5 6 omitted, 7 8 9 kept
+		if seq != 4 {
+			require.NoError(t, w.WriteDepRequest(req(seq)))
+		}
+		require.NoError(t, w.WriteCall(call(seq, record.OutcomeSuccess)))
+	}
+	require.NoError(t, w.WriteDepRequest(req(4))) // after its call was omitted
+	require.NoError(t, w.WriteDepRequest(req(10)))
+	require.NoError(t, w.WriteCall(call(10, record.OutcomeFailure)))
+	for seq := 11; seq <= 20; seq++ { // rejections: 11 12 13 kept, 14 … 17 omitted, 18 19 20 kept
+		require.NoError(t, w.WriteCall(call(seq, record.OutcomeRejected)))
+	}
+	require.NoError(t, w.WriteDepRequest(req(99))) // its call never came: written at Close
+	require.NoError(t, w.Close())
+	assert.ErrorIs(t, w.WriteCall(call(21, record.OutcomeSuccess)), record.ErrClosed)
+
+	run, err := record.Read(dir)
+	require.NoError(t, err)
+	assert.Equal(t, record.LevelWindows, run.Meta.RecordLevel)
+	assert.Equal(t, 3, run.Meta.WindowCalls)
+	var calls, reqs []uint64
+	for _, c := range run.Calls {
+		calls = append(calls, c.Seq)
+	}
+	for _, q := range run.DepRequests {
+		reqs = append(reqs, q.Seq)
+	}
+	assert.Equal(t, []uint64{0, 1, 2, 7, 8, 9, 10, 11, 12, 13, 18, 19, 20}, calls)
+	assert.Equal(t, []uint64{0, 1, 2, 7, 8, 9, 10, 99}, reqs)
+
+	require.Len(t, run.Omitted, 3)
+	// The late request's record is written at once; the open record of
+	// successes when the run of successes ends.
+	late, succ, rej := run.Omitted[0], run.Omitted[1], run.Omitted[2]
+	assert.Equal(t, record.OutcomeSuccess, succ.Outcome)
+	assert.Equal(t, int64(4), succ.Calls)
+	assert.Equal(t, int64(3), succ.Requests, "seq 3, 5 and 6 came before their calls")
+	assert.Equal(t, [2]int64{300e6, 605e6}, [2]int64{succ.StartNs, succ.EndNs})
+	assert.Equal(t, map[string]int64{"none": 3}, succ.Faults)
+	assert.Equal(t, record.OmittedKey{Dep: "iam", Outcome: record.OutcomeSuccess}, record.OmittedKey{Dep: late.Dep, Outcome: late.Outcome})
+	assert.Equal(t, [2]int64{0, 1}, [2]int64{late.Calls, late.Requests}, "seq 4's request came after its call was omitted")
+	assert.Equal(t, record.OutcomeRejected, rej.Outcome)
+	assert.Equal(t, record.RejectOpen, rej.Reject)
+	assert.Equal(t, [2]int64{4, 0}, [2]int64{rej.Calls, rej.Requests})
+
+	succLat := run.OmittedLatency[record.OmittedKey{Dep: "iam", Outcome: record.OutcomeSuccess}]
+	require.NotNil(t, succLat)
+	assert.Equal(t, int64(4), succLat.Count())
+	assert.Equal(t, int64(5e6), succLat.Max())
+	assert.Equal(t, int64(4), run.OmittedLatency[record.OmittedKey{Dep: "iam", Outcome: record.OutcomeRejected}].Count())
+}
+
+// Omitted calls are grouped by the second they started in, so that a
+// report's time series places them, and a killed run loses at most one
+// second of them.
+func TestWindowsLevelSplitsOmittedBySecond(t *testing.T) {
+	dir := t.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: 2})
+	require.NoError(t, err)
+	for seq := range 40 { // 0.25 s apart: 10 s of successes
+		require.NoError(t, w.WriteCall(record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 250e6, EndNs: int64(seq)*250e6 + 1e6, Outcome: record.OutcomeSuccess}))
+	}
+	require.NoError(t, w.Close())
+	run, err := record.Read(dir)
+	require.NoError(t, err)
+	assert.Len(t, run.Calls, 4)
+	var n int64
+	for _, o := range run.Omitted {
+		assert.Equal(t, o.StartNs/1e9, (o.EndNs-1e6)/1e9, "one second per record")
+		n += o.Calls
+	}
+	assert.Equal(t, int64(36), n)
+	assert.Len(t, run.Omitted, 10)
+}
+
+func TestWindowsLevelOptions(t *testing.T) {
+	_, err := record.Create(t.TempDir(), testMeta(), record.WriterOptions{Level: "some"})
+	assert.ErrorContains(t, err, `WriterOptions.Level "some", want full or windows`)
+	_, err = record.Create(t.TempDir(), testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: -1})
+	assert.ErrorContains(t, err, "WindowCalls -1 is negative")
+	dir := t.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	m, err := record.ReadMeta(dir)
+	require.NoError(t, err)
+	assert.Equal(t, record.DefaultWindowCalls, m.WindowCalls)
+}
