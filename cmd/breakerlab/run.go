@@ -33,6 +33,12 @@ replaced, and a directory holding other files (no meta.json) is refused.
 Two scenarios that would record into one directory are refused before
 anything runs.
 
+--record windows keeps, per dependency, only the calls near each change
+of result (the first and last N of every run of successes or of
+rejections; every failure and cancellation) and aggregates of the rest in
+omitted.jsonl: for soaks of hours. The checks and reports account for the
+omitted calls (docs/run-directory.md says which stay exact).
+
 Ctrl-C stops the load, then records, checks and reports what ran: that
 run is INCOMPLETE, and the scenarios not yet started are listed as
 SKIPPED, in the table, OUT/summary.md and OUT/junit.xml. A live run whose

@@ -122,7 +122,9 @@ func goTestScratch(t *testing.T, goCmd, root string, plant map[string]string) (s
 
 	cmd := exec.Command(goCmd, "test", "-short", "-count=1", "-v", "./...")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=mod -buildvcs=false")
+	// The go command's own proxy: a fresh module cache may lack a go.mod only
+	// the scratch module's full graph needs (CI's lint fetched it first).
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOSUMDB=off", "GOFLAGS=-mod=mod -buildvcs=false")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
