@@ -79,25 +79,10 @@ func (d *depStats) Calls() int64 {
 	return int64(t.Success + t.Failure + t.Ignored + t.Rejected)
 }
 
-// outcomeIndex maps an outcome to its index in depStats.latency.
-func outcomeIndex(o record.Outcome) (int, bool) {
-	switch o {
-	case record.OutcomeSuccess:
-		return 0, true
-	case record.OutcomeFailure:
-		return 1, true
-	case record.OutcomeIgnored:
-		return 2, true
-	case record.OutcomeRejected:
-		return 3, true
-	}
-	return 0, false
-}
-
 var outcomeNames = [4]string{"success", "failure", "ignored", "rejected"}
 
 func (d *depStats) addCall(c *record.Call) error {
-	oi, ok := outcomeIndex(c.Outcome)
+	oi, ok := c.Outcome.Index()
 	if !ok {
 		return fmt.Errorf("outcome %q, want success, failure, ignored or rejected", c.Outcome)
 	}
@@ -163,7 +148,7 @@ func (d *depStats) addOmitted(o *record.Omitted) {
 		d.Faults[fault] += n
 	}
 	d.series.at(o.StartNs).received += o.Requests
-	oi, ok := outcomeIndex(o.Outcome)
+	oi, ok := o.Outcome.Index()
 	if !ok || o.Calls == 0 {
 		return
 	}
@@ -401,6 +386,6 @@ func (d *depStats) histogramOf(outcome string) *hist.Histogram {
 	if o.UnmarshalText([]byte(outcome)) != nil {
 		return nil
 	}
-	i, _ := outcomeIndex(o)
+	i, _ := o.Index()
 	return d.latency[i]
 }

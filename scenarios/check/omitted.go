@@ -66,7 +66,7 @@ func (om *omitted) add(o *record.Omitted) {
 			om.served += n
 		}
 	}
-	if oi, ok := outcomeIndex(o.Outcome); ok {
+	if oi, ok := o.Outcome.Index(); ok {
 		om.requests[oi] += o.Requests
 	}
 	if n > 0 {
@@ -78,21 +78,6 @@ func (om *omitted) add(o *record.Omitted) {
 func (om *omitted) count() uint64 {
 	t := om.calls
 	return t.Success + t.Failure + t.Ignored + t.Rejected
-}
-
-// outcomeIndex orders outcomes as omitted.requests does.
-func outcomeIndex(o record.Outcome) (int, bool) {
-	switch o {
-	case record.OutcomeSuccess:
-		return 0, true
-	case record.OutcomeFailure:
-		return 1, true
-	case record.OutcomeIgnored:
-		return 2, true
-	case record.OutcomeRejected:
-		return 3, true
-	}
-	return 0, false
 }
 
 // checkOmitted is I8 for the omitted calls: every success and failure

@@ -25,6 +25,15 @@ func (o Outcome) String() string {
 	return fmt.Sprintf("Outcome(%d)", uint8(o))
 }
 
+// Index numbers the valid outcomes from 0 (success, failure, ignored,
+// rejected), for arrays indexed by outcome; ok is false for an invalid one.
+func (o Outcome) Index() (i int, ok bool) {
+	if o == 0 || int(o) >= len(outcomeNames) {
+		return 0, false
+	}
+	return int(o) - 1, true
+}
+
 // MarshalText encodes the outcome as its name.
 func (o Outcome) MarshalText() ([]byte, error) {
 	if o == 0 || int(o) >= len(outcomeNames) {
