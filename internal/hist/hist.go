@@ -1,10 +1,12 @@
 package hist
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/bits"
+	"strconv"
 )
 
 // histogram counts latencies (in nanoseconds) in log-linear buckets, as an
@@ -251,9 +253,11 @@ func (h *Histogram) MarshalJSON() ([]byte, error) {
 // whose counts do not add up to its count, whose buckets are not in
 // increasing order, or whose sub-bucket bits are not 1 … 16.
 func (h *Histogram) UnmarshalJSON(b []byte) error {
-	var w wire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+	w, ok := parseWire(b)
+	if !ok { // not as MarshalJSON writes it: any JSON of the same keys
+		if err := json.Unmarshal(b, &w); err != nil {
+			return err
+		}
 	}
 	if w.SubBits < 1 || w.SubBits > 16 {
 		return fmt.Errorf("hist: sub_bits %d, want 1 … 16", w.SubBits)
@@ -277,4 +281,78 @@ func (h *Histogram) UnmarshalJSON(b []byte) error {
 	}
 	*h = out
 	return nil
+}
+
+// parseWire reads exactly what MarshalJSON writes, without reflection:
+// an hour's omitted.jsonl holds millions of bucket numbers. ok is false for
+// anything else (other key order, spaces), which encoding/json then reads.
+func parseWire(b []byte) (w wire, ok bool) {
+	p := wireParser{b: b}
+	sub := p.key(`{"sub_bits":`)
+	p.expect(`,"buckets":[`)
+	if p.ok && p.peek() != ']' {
+		for p.ok {
+			w.Buckets = append(w.Buckets, p.uint())
+			if p.peek() != ',' {
+				break
+			}
+			p.i++
+		}
+	}
+	n := p.key(`],"n":`)
+	lo := p.key(`,"min":`)
+	hi := p.key(`,"max":`)
+	s0 := p.key(`,"sum":[`)
+	s1 := p.key(`,`)
+	p.expect(`]}`)
+	if !p.ok || p.i != len(b) || n > math.MaxInt64 || lo > math.MaxInt64 || hi > math.MaxInt64 {
+		return wire{}, false
+	}
+	w.SubBits, w.N, w.Min, w.Max, w.Sum = uint(sub), int64(n), int64(lo), int64(hi), [2]uint64{s0, s1}
+	return w, true
+}
+
+type wireParser struct {
+	b  []byte
+	i  int
+	ok bool
+}
+
+func (p *wireParser) peek() byte {
+	if p.i < len(p.b) {
+		return p.b[p.i]
+	}
+	return 0
+}
+
+func (p *wireParser) expect(lit string) {
+	if p.i == 0 {
+		p.ok = true
+	}
+	if !p.ok || !bytes.HasPrefix(p.b[p.i:], []byte(lit)) {
+		p.ok = false
+		return
+	}
+	p.i += len(lit)
+}
+
+// key expects lit, then reads an unsigned number.
+func (p *wireParser) key(lit string) uint64 {
+	p.expect(lit)
+	return p.uint()
+}
+
+func (p *wireParser) uint() uint64 {
+	j := p.i
+	for j < len(p.b) && p.b[j] >= '0' && p.b[j] <= '9' {
+		j++
+	}
+	if !p.ok || j == p.i {
+		p.ok = false
+		return 0
+	}
+	v, err := strconv.ParseUint(string(p.b[p.i:j]), 10, 64)
+	p.ok = err == nil
+	p.i = j
+	return v
 }

@@ -164,6 +164,11 @@ func TestHistogramJSONRoundTrip(t *testing.T) {
 	var back Histogram
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, h, &back)
+	_, fast := parseWire(b)
+	assert.True(t, fast, "what MarshalJSON writes reads without reflection")
+	var spaced Histogram // any JSON of the same keys reads too
+	require.NoError(t, json.Unmarshal([]byte(`{ "n": 2, "sub_bits": 7, "buckets": [7, 1, 278, 1], "min": 7, "max": 300, "sum": [0, 307] }`), &spaced))
+	assert.Equal(t, histOf(7, 300), &spaced)
 	var bad Histogram
 	assert.ErrorContains(t, json.Unmarshal([]byte(`{"sub_bits":7,"buckets":[3,1,9,2],"n":5}`), &bad), "counts add up to 3, n is 5")
 	assert.ErrorContains(t, json.Unmarshal([]byte(`{"sub_bits":0}`), &bad), "sub_bits 0")

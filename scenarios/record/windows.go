@@ -77,7 +77,11 @@ type depWindow struct {
 	// them from tail[first], wrapping.
 	tail     []Call
 	first, n int
-	open     *Omitted
+	// open holds the Omitted records being filled, one per kind of call
+	// and second of start; they are written once a later second begins.
+	open      []*Omitted
+	openClass []callClass // the kind of each open record
+	second    int64       // the latest second of start an omitted call had
 	// pending holds the requests whose call has not been decided, by seq
 	// (more holds a second and later request of one seq).
 	pending map[uint64]DepRequest
@@ -154,7 +158,6 @@ func (w *windows) endRun(d *depWindow) {
 		w.keep(d, d.tail[(d.first+i)%w.k])
 	}
 	d.first, d.n = 0, 0
-	w.emit(d)
 }
 
 func (w *windows) keep(d *depWindow, c Call) {
@@ -171,16 +174,27 @@ func (w *windows) keep(d *depWindow, c Call) {
 	}
 }
 
-// omit folds c into d's open Omitted record, with its requests.
+// omit folds c into d's open Omitted record of its kind and second, with
+// its requests. Runs of one kind broken by other calls share the record, so
+// a run of hours has a line per kind and second, however often it changed.
 func (w *windows) omit(d *depWindow, c *Call) {
-	if d.open != nil && d.open.StartNs/1e9 != c.StartNs/1e9 {
+	sec := c.StartNs / 1e9
+	if sec > d.second {
 		w.emit(d)
+		d.second = sec
 	}
-	o := d.open
+	var o *Omitted
+	cls := d.class // c is in the middle of the current run
+	for i, open := range d.open {
+		if open.StartNs/1e9 == sec && d.openClass[i] == cls {
+			o = open
+			break
+		}
+	}
 	if o == nil {
 		o = &Omitted{Dep: c.Dep, Outcome: c.Outcome, Reject: c.Reject, Err: c.Err, Fallback: c.Fallback, Gen: c.Gen,
 			StartNs: c.StartNs, EndNs: c.EndNs, Latency: hist.New(hist.Fine)}
-		d.open = o
+		d.open, d.openClass = append(d.open, o), append(d.openClass, cls)
 	}
 	o.Calls++
 	o.StartNs, o.EndNs = min(o.StartNs, c.StartNs), max(o.EndNs, c.EndNs)
@@ -209,12 +223,12 @@ func (o *Omitted) addRequest(r *DepRequest) {
 	o.Faults[fault]++
 }
 
-// emit writes d's open Omitted record, if any.
+// emit writes d's open Omitted records.
 func (w *windows) emit(d *depWindow) {
-	if d.open != nil {
-		w.writeOmitted(d.open)
-		d.open = nil
+	for _, o := range d.open {
+		w.writeOmitted(o)
 	}
+	d.open, d.openClass = d.open[:0], d.openClass[:0]
 }
 
 func (w *windows) remember(key callKey, dec decision) {
@@ -268,6 +282,7 @@ func (w *windows) close() {
 	w.closed = true
 	for _, d := range w.list {
 		w.endRun(d)
+		w.emit(d)
 	}
 	for _, d := range w.list {
 		for _, seq := range slices.Sorted(maps.Keys(d.pending)) {

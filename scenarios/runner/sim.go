@@ -3,9 +3,11 @@ package runner
 import (
 	"cmp"
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
 
+	"github.com/breakerlab/breakerlab/breaker"
 	"github.com/breakerlab/breakerlab/fakes"
 	"github.com/breakerlab/breakerlab/scenarios"
 )
@@ -84,6 +86,10 @@ type simRun struct {
 	nextTick    time.Duration
 	stopAt      time.Duration // when the load stops: the duration, or the moment of a Ctrl-C
 	cancelled   bool
+	// lastReject and its text: the rejections of one open period read
+	// alike, and formatting each is a fifth of a soak's time.
+	lastReject     breaker.RejectedError
+	lastRejectText string
 }
 
 // newSimRun builds each dependency's fake and breaker on the virtual clock.
@@ -156,7 +162,7 @@ func (s *simRun) arrive() {
 	if !admitted {
 		a := attempt{err: err, gen: gen, start: s.now, end: s.now}
 		rec := a.record(seq, d.name, d.client.Fallback)
-		rec.Err = errText(err)
+		rec.Err = s.rejectionText(err)
 		s.r.w.WriteCall(rec)
 		return
 	}
@@ -166,6 +172,18 @@ func (s *simRun) arrive() {
 		end = s.now + lat
 	}
 	s.inflight.push(simCall{end: end, order: s.calls, dep: int32(depIndex(s.deps, d)), seq: seq, start: s.now, ticket: t, gen: gen, err: callErr})
+}
+
+// rejectionText is errText, remembering the last rejection's text.
+func (s *simRun) rejectionText(err error) string {
+	var re *breaker.RejectedError
+	if !errors.As(err, &re) {
+		return errText(err)
+	}
+	if *re != s.lastReject || s.lastRejectText == "" {
+		s.lastReject, s.lastRejectText = *re, re.Error()
+	}
+	return s.lastRejectText
 }
 
 // outcome is how long admitted call seq to d takes and what it returns:
