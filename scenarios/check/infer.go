@@ -489,8 +489,11 @@ func (e *engine) earliestCause(i int32) int64 {
 	lo := ev.lo
 	same := func(j int) bool {
 		o := &d.events[j]
+		if o.kind != evResult { // a snapshot's try indexes the snapshots
+			return false
+		}
 		t := &d.tries[o.try]
-		return o.kind == evResult && t.gen == e.m.g && t.outcome == out && o.hi+e.tol > ev.lo && o.lo < ev.hi+e.tol
+		return t.gen == e.m.g && t.outcome == out && o.hi+e.tol > ev.lo && o.lo < ev.hi+e.tol
 	}
 	for j := int(i) - 1; j >= 0 && int(i)-j <= maxCauseScan; j-- {
 		if same(j) {

@@ -20,7 +20,11 @@ import (
 //     one taken for the failing probe was not it, so the reopening looked
 //     later than it was and the next probe early (was I4).
 func TestRecordedRunsOfACorrectBreaker(t *testing.T) {
-	for _, name := range []string{"seedport-half-open-at-end", "seedport-stalled-probe"} {
+	// windows-probe-fails-reopens: recorded at the windows level (4), it
+	// has more snapshots than calls, and the checker once took a snapshot
+	// for a call while looking for a probe result's cause (an index out of
+	// range).
+	for _, name := range []string{"seedport-half-open-at-end", "seedport-stalled-probe", "windows-probe-fails-reopens"} {
 		t.Run(name, func(t *testing.T) {
 			v, inferred, err := check.Dir("testdata/"+name, check.Options{})
 			require.NoError(t, err)
