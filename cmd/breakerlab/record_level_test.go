@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,10 +48,32 @@ func TestRecordFlagErrors(t *testing.T) {
 		{[]string{"--record", "some"}, `run: --record "some": want full, windows or windows:N`},
 		{[]string{"--record", "windows:x"}, `run: --record "windows:x": N must be a whole number of calls from 1 to 1048576`},
 		{[]string{"--record", "windows:3"}, "run: --record windows:3: nfr6-iam-outage needs windows of at least 4 calls (success_threshold + half_open_max_calls)"},
+		{[]string{"--record", "windows", "race-stress"}, "run: --record windows: race-stress: stress mode records every call (each caller writes its calls in one batch"},
 	} {
-		code, stdout, stderr := runCLI(t, append(append([]string{"run", "--out", t.TempDir()}, tc.args...), "nfr6-iam-outage")...)
+		args := append([]string{"run", "--out", t.TempDir()}, tc.args...)
+		if !strings.HasSuffix(args[len(args)-1], "-stress") {
+			args = append(args, "nfr6-iam-outage")
+		}
+		code, stdout, stderr := runCLI(t, args...)
 		assert.Equal(t, exitUsage, code, tc.args)
 		assert.Empty(t, stdout)
 		assert.Contains(t, stderr, tc.want)
 	}
+}
+
+// A live run's calls reach the recorder in the order they ended, which the
+// windows level needs: it passes, omits calls, and warns of nothing.
+func TestRecordWindowsLive(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--record", "windows", "--no-report", "--out", out, "live-iam-outage")
+	require.Equal(t, exitOK, code, stdout+stderr)
+	run, err := record.Read(filepath.Join(out, "live-iam-outage"))
+	require.NoError(t, err)
+	assert.Empty(t, run.Meta.Warnings)
+	var omitted int64
+	for _, o := range run.Omitted {
+		omitted += o.Calls
+	}
+	assert.Positive(t, omitted)
+	assert.Equal(t, 8, run.Meta.WindowCalls)
 }

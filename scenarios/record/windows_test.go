@@ -117,3 +117,19 @@ func TestWindowsLevelOptions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, record.DefaultWindowCalls, m.WindowCalls)
 }
+
+// The windows level reads the order calls reach the recorder as the order
+// they ended; a run whose calls came otherwise says so in meta.json.
+func TestWindowsLevelWarnsOfCallsOutOfOrder(t *testing.T) {
+	dir := t.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: 4})
+	require.NoError(t, err)
+	for _, end := range []int64{10, 30, 20, 40} {
+		require.NoError(t, w.WriteCall(record.Call{Seq: uint64(end), Dep: "iam", StartNs: 1, EndNs: end, Outcome: record.OutcomeSuccess}))
+	}
+	require.NoError(t, w.Close())
+	m, err := record.ReadMeta(dir)
+	require.NoError(t, err)
+	require.Len(t, m.Warnings, 1)
+	assert.Contains(t, m.Warnings[0], "record: iam: 1 calls reached the recorder after calls that ended later")
+}

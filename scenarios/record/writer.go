@@ -291,7 +291,7 @@ func (w *Writer) Close() error {
 
 	w.stopFlushing()
 	if w.win != nil {
-		w.win.close()
+		meta.Warnings = append(meta.Warnings, w.win.close()...)
 	}
 	first := w.closeStreams()
 	if err := WriteMeta(w.dir, meta); err != nil && first == nil {

@@ -185,8 +185,8 @@ func newRunner(sc *scenarios.Scenario, opts Options) (*runner, error) {
 	switch opts.Record {
 	case "", record.LevelFull:
 	case record.LevelWindows:
-		if mode == scenarios.ModeExternal {
-			return nil, fmt.Errorf("runner: %s: Options.Record %q: external mode records every call (the windows level matches requests to calls by a seq the service need not send)", sc.Name, opts.Record)
+		if why := WindowsRefused(mode); why != "" {
+			return nil, fmt.Errorf("runner: %s: Options.Record %q: %s", sc.Name, opts.Record, why)
 		}
 		opts.WindowCalls = cmp.Or(opts.WindowCalls, record.DefaultWindowCalls)
 		if least := sc.MinWindowCalls(); opts.WindowCalls < least {
@@ -336,4 +336,17 @@ func orInt(v, def int) int {
 		return def
 	}
 	return v
+}
+
+// WindowsRefused says why mode cannot be recorded at the windows level, or
+// "" when it can. The level reads the calls in the order they reach the
+// recorder as the order they ended; sim and live runs write them so.
+func WindowsRefused(mode scenarios.Mode) string {
+	switch mode {
+	case scenarios.ModeExternal:
+		return "external mode records every call (the windows level matches requests to calls by a seq the service need not send)"
+	case scenarios.ModeStress:
+		return "stress mode records every call (each caller writes its calls in one batch, not in the order they ended, which the windows level needs; a stress run is bounded by its iterations anyway)"
+	}
+	return ""
 }
