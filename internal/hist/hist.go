@@ -268,13 +268,16 @@ func (h *Histogram) UnmarshalJSON(b []byte) error {
 	out := Histogram{subBits: w.SubBits, n: w.N, min: w.Min, max: w.Max, sum: w.Sum}
 	var total uint64
 	for i := 0; i < len(w.Buckets); i += 2 {
-		idx, c := w.Buckets[i], w.Buckets[i+1]
-		if idx > 1<<20 || (i > 0 && idx <= w.Buckets[i-2]) {
+		if idx := w.Buckets[i]; idx > 1<<20 || (i > 0 && idx <= w.Buckets[i-2]) {
 			return fmt.Errorf("hist: bucket index %d out of order or out of range", idx)
 		}
-		out.cover(int(idx), int(idx))
-		out.counts[int(idx)-out.first] += c
-		total += c
+		total += w.Buckets[i+1]
+	}
+	if len(w.Buckets) > 0 { // one allocation: the indices rise
+		out.cover(int(w.Buckets[0]), int(w.Buckets[len(w.Buckets)-2]))
+	}
+	for i := 0; i < len(w.Buckets); i += 2 {
+		out.counts[int(w.Buckets[i])-out.first] = w.Buckets[i+1]
 	}
 	if w.N < 0 || total != uint64(w.N) {
 		return fmt.Errorf("hist: counts add up to %d, n is %d", total, w.N)
@@ -291,6 +294,9 @@ func parseWire(b []byte) (w wire, ok bool) {
 	sub := p.key(`{"sub_bits":`)
 	p.expect(`,"buckets":[`)
 	if p.ok && p.peek() != ']' {
+		if end := bytes.IndexByte(p.b[p.i:], ']'); end > 0 {
+			w.Buckets = make([]uint64, 0, bytes.Count(p.b[p.i:p.i+end], []byte{','})+1)
+		}
 		for p.ok {
 			w.Buckets = append(w.Buckets, p.uint())
 			if p.peek() != ',' {
