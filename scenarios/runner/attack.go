@@ -30,10 +30,11 @@ func weighted(share float64, t vegeta.Target) []vegeta.Target {
 }
 
 // attackTargets runs one vegeta attack by the scenario's load profile over
-// targets, writes vegeta.bin, and hands each result to onResult (if set)
-// as it comes. stop, if set, is closed to end the attack early (as ctx
+// targets, through client (nil: over loopback sockets, the load section's
+// connections), writes vegeta.bin, and hands each result to onResult (if
+// set) as it comes. stop, if set, is closed to end the attack early (as ctx
 // does). It returns what vegeta measured.
-func (r *runner) attackTargets(ctx context.Context, targets []vegeta.Target, onResult func(*vegeta.Result), stop <-chan struct{}) (*LiveStats, error) {
+func (r *runner) attackTargets(ctx context.Context, targets []vegeta.Target, client *http.Client, onResult func(*vegeta.Result), stop <-chan struct{}) (*LiveStats, error) {
 	sc := r.sc
 	f, err := os.Create(filepath.Join(r.dir, VegetaFile))
 	if err != nil {
@@ -41,19 +42,22 @@ func (r *runner) attackTargets(ctx context.Context, targets []vegeta.Target, onR
 	}
 	defer f.Close()
 	enc := vegeta.NewEncoder(f)
-	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
-		MaxIdleConnsPerHost: orInt(sc.Load.Connections, scenarios.DefaultConnections),
-		IdleConnTimeout:     30 * time.Second,
+	if client == nil {
+		transport := &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
+			MaxIdleConnsPerHost: orInt(sc.Load.Connections, scenarios.DefaultConnections),
+			IdleConnTimeout:     30 * time.Second,
+		}
+		defer transport.CloseIdleConnections()
+		client = &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	}
-	defer transport.CloseIdleConnections()
 	// A fresh attacker per attack; Client last, as it replaces the client
 	// the other options configure.
 	atk := vegeta.NewAttacker(
 		vegeta.Workers(uint64(orInt(sc.Load.Workers, scenarios.DefaultWorkers))),
 		vegeta.MaxWorkers(uint64(orInt(sc.Load.MaxWorkers, scenarios.DefaultMaxWorkers))),
 		vegeta.KeepAlive(true),
-		vegeta.Client(&http.Client{Transport: transport, Timeout: 30 * time.Second}),
+		vegeta.Client(client),
 	)
 	shape := sc.Load.Shape(sc.Duration)
 	results := atk.Attack(vegeta.NewStaticTargeter(targets...), shapePacer{shape}, sc.Duration, "breakerlab")

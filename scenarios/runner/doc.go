@@ -1,8 +1,8 @@
 // Package runner runs breakerlab scenarios against a circuit breaker: in sim
 // mode on a virtual clock in one goroutine (seeded, byte-for-byte
-// reproducible), in live mode with vegeta over loopback HTTP, in stress mode
-// with many goroutines calling back to back in process (meant for a binary
-// built with -race). It records every call, transition and dependency
+// reproducible), in live mode with vegeta's load through the breaker to
+// fakes over loopback HTTP, in stress mode with many goroutines calling back
+// to back in process (meant for a binary built with -race). It records every call, transition and dependency
 // request with package record, and checks the records with package check.
 //
 //	sc, err := scenarios.Resolve("nfr6-iam-outage")

@@ -99,7 +99,7 @@ func (r *runner) runExternal(ctx context.Context) error {
 	})
 	defer watch.Stop()
 	scrapeDone := r.scrapeState(deps, stop)
-	stats, attackErr := r.attackTargets(ctx, targets, func(res *vegeta.Result) {
+	stats, attackErr := r.attackTargets(ctx, targets, nil, func(res *vegeta.Result) {
 		i, ok := byURL[res.URL]
 		if !ok {
 			return

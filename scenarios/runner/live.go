@@ -46,9 +46,12 @@ type liveDep struct {
 	base   context.Context // cancelled when the drain ends
 }
 
-// runLive drives the scenario in real time: vegeta sends HTTP load at a
-// loopback endpoint whose handler calls each dependency's fake (served on
-// loopback) through its breaker.
+// runLive drives the scenario in real time: vegeta sends HTTP load at the
+// guarded endpoint, whose handler calls each dependency's fake (served on
+// loopback) through its breaker. The guarded endpoint is served to vegeta
+// in-process (guardTransport): its requests and answers are what vegeta
+// sends and gets, without a socket between them, so the harness spends its
+// time on the hop that matters, the breaker's call to the fake.
 func (r *runner) runLive(ctx context.Context) error {
 	since := func() time.Duration { return time.Since(r.t0) }
 	l := &liveRun{r: r}
@@ -59,9 +62,10 @@ func (r *runner) runLive(ctx context.Context) error {
 	defer r.observe()()
 	stopProgress := r.startProgress(since, l.calls.Load)
 
-	stats, attackErr := r.attack(ctx, l.guardURL, l.deps)
+	stopCutOff := l.cutOffAfterLoad(ctx, r.sc.Duration)
+	stats, attackErr := r.attack(ctx, l.client(), l.deps)
+	stopCutOff()
 	r.live = stats
-	l.drain()
 	r.elapsed = since()
 	l.close()
 	stopProgress()
@@ -79,7 +83,7 @@ func (r *runner) runLive(ctx context.Context) error {
 	return nil
 }
 
-// liveRun is a live run's servers: each fake's, and the guarded endpoint's
+// liveRun is a live run's servers: each fake's, and the guarded endpoint
 // (the guard) in front of the breakers.
 type liveRun struct {
 	r *runner
@@ -89,14 +93,17 @@ type liveRun struct {
 	cancelBase context.CancelFunc
 	transport  *http.Transport // outgoing calls to the fakes share it
 	servers    []*http.Server  // the fakes'
-	guard      *http.Server
-	guardURL   string
+	guard      *http.ServeMux
 	deps       []*liveDep
 	calls      atomic.Uint64 // calls the guard has taken
 }
 
-// start builds each dependency's fake and breaker and serves them, then
-// the guard.
+// guardURL is where vegeta's targets point: the guard, served in-process
+// by guardTransport (the host is never dialled).
+const guardURL = "http://guard.breakerlab"
+
+// start builds each dependency's fake and breaker, serves the fakes, and
+// routes the guard's paths.
 func (l *liveRun) start() error {
 	r, sc := l.r, l.r.sc
 	l.base, l.cancelBase = context.WithCancel(context.Background())
@@ -106,7 +113,7 @@ func (l *liveRun) start() error {
 		MaxIdleConnsPerHost: 4096,
 		IdleConnTimeout:     30 * time.Second,
 	}
-	mux := http.NewServeMux()
+	l.guard = http.NewServeMux()
 	l.deps = make([]*liveDep, len(sc.Dependencies))
 	var err error
 	for i, dep := range sc.Dependencies {
@@ -126,27 +133,79 @@ func (l *liveRun) start() error {
 		l.servers = append(l.servers, d.srv)
 		go d.srv.Serve(ln)
 		d.url = "http://" + ln.Addr().String() + "/" + dep.Name
-		mux.Handle("/call/"+dep.Name, d)
+		l.guard.Handle("/call/"+dep.Name, d)
 		l.deps[i] = d
 	}
-	guardLn, err := listenLoopback()
-	if err != nil {
-		return err
-	}
-	l.guard = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go l.guard.Serve(guardLn)
-	l.guardURL = "http://" + guardLn.Addr().String()
 	return nil
 }
 
-// drain lets calls in flight finish, up to liveDrain, then cuts the rest off.
-func (l *liveRun) drain() {
-	ctx, cancel := context.WithTimeout(context.Background(), liveDrain)
-	defer cancel()
-	if err := l.guard.Shutdown(ctx); err != nil {
-		l.cancelBase()
-		l.guard.Close()
+// client is vegeta's client: it reaches the guard in-process.
+func (l *liveRun) client() *http.Client {
+	return &http.Client{Transport: guardTransport{l.guard}, Timeout: 30 * time.Second}
+}
+
+// cutOffAfterLoad lets calls in flight when the load stops (after
+// duration, or at ctx's end) finish for up to liveDrain, then cuts the
+// rest off. The returned function stops the watch.
+func (l *liveRun) cutOffAfterLoad(ctx context.Context, duration time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		loadEnd := time.NewTimer(duration)
+		defer loadEnd.Stop()
+		select {
+		case <-loadEnd.C:
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		drain := time.NewTimer(liveDrain)
+		defer drain.Stop()
+		select {
+		case <-drain.C:
+			l.cancelBase()
+		case <-done:
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
 	}
+}
+
+// guardTransport serves vegeta's requests with the guard's handler, in
+// the calling goroutine: the answer is the status the handler wrote, with
+// no body.
+type guardTransport struct{ h http.Handler }
+
+func (t guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	w := &statusWriter{header: http.Header{}}
+	t.h.ServeHTTP(w, req)
+	code := cmp.Or(w.code, http.StatusOK)
+	return &http.Response{
+		Status: strconv.Itoa(code) + " " + http.StatusText(code), StatusCode: code,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: w.header, Body: http.NoBody, Request: req,
+	}, nil
+}
+
+// statusWriter keeps the status a handler writes and discards its body.
+type statusWriter struct {
+	header http.Header
+	code   int
+}
+
+func (w *statusWriter) Header() http.Header { return w.header }
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // close stops the fakes' servers and the calls to them; it may be called
@@ -190,14 +249,15 @@ func (r *runner) startProgress(since func() time.Duration, calls func() uint64) 
 	}
 }
 
-// attack runs one vegeta attack at the guard and writes vegeta.bin.
-func (r *runner) attack(ctx context.Context, guardURL string, deps []*liveDep) (*LiveStats, error) {
+// attack runs one vegeta attack at the guard through client and writes
+// vegeta.bin.
+func (r *runner) attack(ctx context.Context, client *http.Client, deps []*liveDep) (*LiveStats, error) {
 	var targets []vegeta.Target
 	for i, d := range deps {
 		targets = append(targets, weighted(r.sc.Dependencies[i].Share(),
 			vegeta.Target{Method: http.MethodGet, URL: guardURL + "/call/" + d.name})...)
 	}
-	return r.attackTargets(ctx, targets, nil, nil)
+	return r.attackTargets(ctx, targets, client, nil, nil)
 }
 
 // ServeHTTP is the guarded endpoint: one call to the fake through the breaker.
