@@ -23,4 +23,9 @@
 // recorded with schema 1, whose calls and requests were JSON lines
 // (calls.jsonl, dependency.jsonl). docs/run-directory.md specifies the
 // files.
+//
+// At the windows level (WriterOptions.Level, for runs of hours) the Writer
+// keeps only the calls near each change of result, with their requests, and
+// folds the rest into omitted.jsonl: counts and latency histograms per
+// dependency, kind of call and second (windows.go, omitted.go).
 package record
