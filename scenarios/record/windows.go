@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/breakerlab/breakerlab/internal/hist"
 )
@@ -23,11 +24,12 @@ import (
 // A request at a fake belongs with its call (the same dep and seq): it
 // waits while its call is undecided, then is written or folded with it.
 type windows struct {
-	mu     sync.Mutex
-	closed bool
-	k      int
-	deps   map[string]*depWindow
-	list   []*depWindow // deps in the order they first came, for a fixed output order
+	mu      sync.Mutex
+	closed  bool
+	k       int
+	reorder bool // calls may come out of the order they ended (not sim)
+	deps    map[string]*depWindow
+	list    []*depWindow // deps in the order they first came, for a fixed output order
 	// decided remembers the latest decisions (kept or omitted) on
 	// admitted calls whose request had not come yet, for a request
 	// recorded after its call.
@@ -74,7 +76,12 @@ type depWindow struct {
 	class   callClass
 	started bool
 	head    int // calls of this run kept at its head, up to k
-	lastEnd int64
+	// waiting holds calls back, by end, until no earlier-ending call can
+	// still come (call); arrived numbers them, for a stable order.
+	waiting   waitingCalls
+	arrived   uint64
+	latestEnd int64
+	lastEnd   int64 // the end of the last call taken
 	// early counts calls that reached the recorder after a call that
 	// ended later: the runs are then not what they seem.
 	early int
@@ -107,8 +114,8 @@ func (d *depWindow) takeRequests(seq uint64) (first DepRequest, more []DepReques
 	return first, more, true
 }
 
-func newWindows(k int, call func(Call), req func(DepRequest), omitted func(*Omitted)) *windows {
-	return &windows{k: k, deps: make(map[string]*depWindow),
+func newWindows(k int, reorder bool, call func(Call), req func(DepRequest), omitted func(*Omitted)) *windows {
+	return &windows{k: k, reorder: reorder, deps: make(map[string]*depWindow),
 		decided: make(map[callKey]decision), writeCall: call, writeRequest: req, writeOmitted: omitted}
 }
 
@@ -122,6 +129,17 @@ func (w *windows) dep(name string) *depWindow {
 	return d
 }
 
+// Calls reach the recorder about in the order they ended: in live mode
+// each handler writes its call after it measured the end, so concurrent
+// ones cross. Outside sim mode (whose one goroutine writes them in order)
+// the filter holds calls back until no call that ended earlier can still
+// come: reorderNs after the latest end it has seen, or once maxReorder
+// calls wait.
+const (
+	reorderNs  = int64(250 * time.Millisecond)
+	maxReorder = 1 << 16
+)
+
 func (w *windows) call(c Call) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -129,6 +147,21 @@ func (w *windows) call(c Call) error {
 		return ErrClosed
 	}
 	d := w.dep(c.Dep)
+	if !w.reorder {
+		w.take(d, c)
+		return nil
+	}
+	d.waiting.push(waitingCall{c, d.arrived})
+	d.arrived++
+	d.latestEnd = max(d.latestEnd, c.EndNs)
+	for len(d.waiting) > 0 && (d.waiting[0].EndNs <= d.latestEnd-reorderNs || len(d.waiting) > maxReorder) {
+		w.take(d, d.waiting.pop())
+	}
+	return nil
+}
+
+// take runs c, the next call by end, through d's runs.
+func (w *windows) take(d *depWindow, c Call) {
 	if c.EndNs < d.lastEnd {
 		d.early++
 	}
@@ -140,17 +173,17 @@ func (w *windows) call(c Call) error {
 	if d.head < w.k || !omissible(c.Outcome) {
 		d.head++
 		w.keep(d, c)
-		return nil
+		return
 	}
 	if d.n == w.k { // the oldest is in the middle of the run
 		w.omit(d, &d.tail[d.first])
 		d.tail[d.first] = c
 		d.first = (d.first + 1) % w.k
-		return nil
+		return
 	}
 	d.tail[(d.first+d.n)%w.k] = c
 	d.n++
-	return nil
+	return
 }
 
 // omissible reports whether calls of outcome o may be left out of the
@@ -291,6 +324,9 @@ func (w *windows) close() (warnings []string) {
 	defer w.mu.Unlock()
 	w.closed = true
 	for _, d := range w.list {
+		for len(d.waiting) > 0 {
+			w.take(d, d.waiting.pop())
+		}
 		w.endRun(d)
 		w.emit(d)
 		if d.early > 0 {
@@ -307,4 +343,54 @@ func (w *windows) close() (warnings []string) {
 		}
 	}
 	return warnings
+}
+
+// waitingCall is a call held back, with its arrival number.
+type waitingCall struct {
+	Call
+	n uint64
+}
+
+// waitingCalls is a min-heap of calls by end, then arrival.
+type waitingCalls []waitingCall
+
+func (h waitingCalls) less(i, j int) bool {
+	return h[i].EndNs < h[j].EndNs || h[i].EndNs == h[j].EndNs && h[i].n < h[j].n
+}
+
+func (h *waitingCalls) push(c waitingCall) {
+	*h = append(*h, c)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !q.less(i, parent) {
+			break
+		}
+		q[i], q[parent] = q[parent], q[i]
+		i = parent
+	}
+}
+
+func (h *waitingCalls) pop() Call {
+	q := *h
+	top := q[0].Call
+	last := len(q) - 1
+	q[0] = q[last]
+	q = q[:last]
+	for i := 0; ; {
+		small, l, r := i, 2*i+1, 2*i+2
+		if l < len(q) && q.less(l, small) {
+			small = l
+		}
+		if r < len(q) && q.less(r, small) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		q[i], q[small] = q[small], q[i]
+		i = small
+	}
+	*h = q
+	return top
 }
