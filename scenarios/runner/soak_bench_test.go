@@ -17,36 +17,51 @@ import (
 
 // BenchmarkSoak is the long-run target: nfr6-soak-10m (1 000 calls/s, two
 // IAM outages) simulated, recorded, checked and reported, for ten minutes
-// and for an hour of run time, at each record level. It reports the bytes
-// a call takes on disk (calls.bin, dependency.bin, omitted.jsonl).
+// and for an hour of run time, at each record level; and, at the windows
+// level, the same soak against a dependency that fails only in its outages
+// (dep=quiet; the IAM preset also fails one call in a thousand at random,
+// and each failure keeps calls around it). It reports the bytes a call
+// takes on disk (calls.bin, dependency.bin, omitted.jsonl).
 //
-//	go test -run '^$' -bench BenchmarkSoak -benchtime 3x ./scenarios/runner/
+//	go test -run '^$' -bench BenchmarkSoak -benchtime 1x ./scenarios/runner/
 func BenchmarkSoak(b *testing.B) {
+	quiet := "name: soak-quiet\nmode: sim\nseed: 42\nduration: 10m\ndependencies:\n  - name: iam\n    faults: {latency: {p50: 10ms}}\n" +
+		"    phases:\n      - {at: 1m, error_rate: 1.0}\n      - {at: 3m}\n      - {at: 6m, error_rate: 1.0}\n      - {at: 7m}\nload: {rate: 1000/s}\n"
 	for _, d := range []time.Duration{10 * time.Minute, time.Hour} {
-		for _, level := range []string{record.LevelFull, record.LevelWindows} {
-			b.Run(fmt.Sprintf("run=%s/record=%s", d, level), func(b *testing.B) {
+		for _, c := range []struct{ dep, level string }{
+			{"iam", record.LevelFull}, {"iam", record.LevelWindows}, {"quiet", record.LevelWindows},
+		} {
+			b.Run(fmt.Sprintf("run=%s/dep=%s/record=%s", d, c.dep, c.level), func(b *testing.B) {
 				sc, err := scenarios.Resolve("nfr6-soak-10m")
+				if c.dep == "quiet" {
+					sc, err = scenarios.Parse("quiet.yaml", []byte(quiet))
+				}
 				require.NoError(b, err)
 				sc.Duration = d
-				out := b.TempDir()
-				var res *Result
-				for b.Loop() {
-					res, err = Run(context.Background(), sc, Options{Out: out, Record: level})
-					require.NoError(b, err)
-					require.True(b, res.Verdict.Passed)
-					require.NoError(b, reports.WriteDir(res.Dir))
-				}
-				var size int64
-				for _, f := range []string{record.CallsFile, record.DependencyFile, record.OmittedFile} {
-					if st, err := os.Stat(filepath.Join(res.Dir, f)); err == nil {
-						size += st.Size()
-					}
-				}
-				calls := res.Verdict.Stats.Calls
-				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/run")
-				b.ReportMetric(float64(size)/float64(calls), "B/call")
-				b.ReportMetric(float64(calls), "calls")
+				benchSoak(b, sc, c.level)
 			})
 		}
 	}
+}
+
+func benchSoak(b *testing.B, sc *scenarios.Scenario, level string) {
+	out := b.TempDir()
+	var res *Result
+	var err error
+	for b.Loop() {
+		res, err = Run(context.Background(), sc, Options{Out: out, Record: level})
+		require.NoError(b, err)
+		require.True(b, res.Verdict.Passed)
+		require.NoError(b, reports.WriteDir(res.Dir))
+	}
+	var size int64
+	for _, f := range []string{record.CallsFile, record.DependencyFile, record.OmittedFile} {
+		if st, err := os.Stat(filepath.Join(res.Dir, f)); err == nil {
+			size += st.Size()
+		}
+	}
+	calls := res.Verdict.Stats.Calls
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/run")
+	b.ReportMetric(float64(size)/float64(calls), "B/call")
+	b.ReportMetric(float64(calls), "calls")
 }
