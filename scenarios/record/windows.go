@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/breakerlab/breakerlab/internal/hist"
+	"github.com/breakerlab/breakerlab/internal/timeheap"
 )
 
 // windows is the Writer's filter at the windows level. Per dependency, the
@@ -77,9 +78,8 @@ type depWindow struct {
 	started bool
 	head    int // calls of this run kept at its head, up to k
 	// waiting holds calls back, by end, until no earlier-ending call can
-	// still come (call); arrived numbers them, for a stable order.
-	waiting   waitingCalls
-	arrived   uint64
+	// still come (call).
+	waiting   timeheap.Heap[Call]
 	latestEnd int64
 	lastEnd   int64 // the end of the last call taken
 	// early counts calls that reached the recorder after a call that
@@ -151,11 +151,10 @@ func (w *windows) call(c Call) error {
 		w.take(d, c)
 		return nil
 	}
-	d.waiting.push(waitingCall{c, d.arrived})
-	d.arrived++
+	d.waiting.Push(c.EndNs, c)
 	d.latestEnd = max(d.latestEnd, c.EndNs)
-	for len(d.waiting) > 0 && (d.waiting[0].EndNs <= d.latestEnd-reorderNs || len(d.waiting) > maxReorder) {
-		w.take(d, d.waiting.pop())
+	for d.waiting.Len() > 0 && (d.waiting.Min() <= d.latestEnd-reorderNs || d.waiting.Len() > maxReorder) {
+		w.take(d, d.waiting.Pop())
 	}
 	return nil
 }
@@ -324,8 +323,8 @@ func (w *windows) close() (warnings []string) {
 	defer w.mu.Unlock()
 	w.closed = true
 	for _, d := range w.list {
-		for len(d.waiting) > 0 {
-			w.take(d, d.waiting.pop())
+		for d.waiting.Len() > 0 {
+			w.take(d, d.waiting.Pop())
 		}
 		w.endRun(d)
 		w.emit(d)
@@ -343,54 +342,4 @@ func (w *windows) close() (warnings []string) {
 		}
 	}
 	return warnings
-}
-
-// waitingCall is a call held back, with its arrival number.
-type waitingCall struct {
-	Call
-	n uint64
-}
-
-// waitingCalls is a min-heap of calls by end, then arrival.
-type waitingCalls []waitingCall
-
-func (h waitingCalls) less(i, j int) bool {
-	return h[i].EndNs < h[j].EndNs || h[i].EndNs == h[j].EndNs && h[i].n < h[j].n
-}
-
-func (h *waitingCalls) push(c waitingCall) {
-	*h = append(*h, c)
-	q := *h
-	for i := len(q) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if !q.less(i, parent) {
-			break
-		}
-		q[i], q[parent] = q[parent], q[i]
-		i = parent
-	}
-}
-
-func (h *waitingCalls) pop() Call {
-	q := *h
-	top := q[0].Call
-	last := len(q) - 1
-	q[0] = q[last]
-	q = q[:last]
-	for i := 0; ; {
-		small, l, r := i, 2*i+1, 2*i+2
-		if l < len(q) && q.less(l, small) {
-			small = l
-		}
-		if r < len(q) && q.less(r, small) {
-			small = r
-		}
-		if small == i {
-			break
-		}
-		q[i], q[small] = q[small], q[i]
-		i = small
-	}
-	*h = q
-	return top
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/breakerlab/breakerlab/breaker"
 	"github.com/breakerlab/breakerlab/fakes"
+	"github.com/breakerlab/breakerlab/internal/timeheap"
 	"github.com/breakerlab/breakerlab/scenarios"
 )
 
@@ -24,7 +25,6 @@ const simDrain = 30 * time.Second
 // simCall is a call in flight in the simulation.
 type simCall struct {
 	end    time.Duration // when it completes
-	order  uint64        // arrival order: ties complete in arrival order
 	dep    int32
 	seq    uint64
 	start  time.Duration
@@ -80,8 +80,8 @@ type simRun struct {
 	deps        []*simDep
 	rng         *rand.Rand
 	shape       scenarios.Shape
-	inflight    simHeap
-	calls       uint64 // arrivals so far
+	inflight    timeheap.Heap[simCall] // by end; ties in arrival order
+	calls       uint64                 // arrivals so far
 	nextArrival time.Duration
 	nextTick    time.Duration
 	stopAt      time.Duration // when the load stops: the duration, or the moment of a Ctrl-C
@@ -127,11 +127,11 @@ func (s *simRun) step(ctx context.Context) bool {
 		s.cancelled, s.stopAt = true, s.now
 	}
 	arrivalDue := s.nextArrival < s.stopAt
-	if len(s.inflight) > 0 && (!arrivalDue || s.inflight[0].end <= s.nextArrival) {
-		if s.inflight[0].end > s.stopAt+simDrain {
+	if s.inflight.Len() > 0 && (!arrivalDue || time.Duration(s.inflight.Min()) <= s.nextArrival) {
+		if time.Duration(s.inflight.Min()) > s.stopAt+simDrain {
 			return false
 		}
-		s.complete(s.inflight.pop())
+		s.complete(s.inflight.Pop())
 		return true
 	}
 	if !arrivalDue {
@@ -171,7 +171,7 @@ func (s *simRun) arrive() {
 	if lat != fakes.Forever {
 		end = s.now + lat
 	}
-	s.inflight.push(simCall{end: end, order: s.calls, dep: int32(depIndex(s.deps, d)), seq: seq, start: s.now, ticket: t, gen: gen, err: callErr})
+	s.inflight.Push(int64(end), simCall{end: end, dep: int32(depIndex(s.deps, d)), seq: seq, start: s.now, ticket: t, gen: gen, err: callErr})
 }
 
 // rejectionText is errText, remembering the last rejection's text.
@@ -222,11 +222,11 @@ func (s *simRun) complete(c simCall) {
 // snapshots are taken.
 func (s *simRun) drain() {
 	drainEnd := s.now
-	if len(s.inflight) > 0 {
+	if s.inflight.Len() > 0 {
 		drainEnd = s.stopAt + simDrain
 	}
-	for len(s.inflight) > 0 {
-		c := s.inflight.pop()
+	for s.inflight.Len() > 0 {
+		c := s.inflight.Pop()
 		c.end, c.err = drainEnd, context.Canceled
 		s.complete(c)
 	}
@@ -275,49 +275,4 @@ func depIndex(deps []*simDep, d *simDep) int {
 		}
 	}
 	return -1
-}
-
-// simHeap is a min-heap of calls in flight by (end, order).
-type simHeap []simCall
-
-func (h simHeap) less(i, j int) bool {
-	return h[i].end < h[j].end || h[i].end == h[j].end && h[i].order < h[j].order
-}
-
-func (h *simHeap) push(c simCall) {
-	*h = append(*h, c)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !s.less(i, p) {
-			break
-		}
-		s[i], s[p] = s[p], s[i]
-		i = p
-	}
-}
-
-func (h *simHeap) pop() simCall {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s[last] = simCall{}
-	s = s[:last]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < len(s) && s.less(l, m) {
-			m = l
-		}
-		if l+1 < len(s) && s.less(l+1, m) {
-			m = l + 1
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*h = s
-	return top
 }
