@@ -12,13 +12,13 @@ import (
 )
 
 // windows is the Writer's filter at the windows level. Per dependency, the
-// calls come in the order they end and fall into runs of like calls (same
-// outcome, reject reason, error, fallback and generation: callClass). Of
-// each run it keeps the first k calls and the last k, and folds the ones
-// in between into Omitted records, one per second of start time (so a
-// killed run loses at most the last second's aggregate and k calls a
-// dependency, which were not yet written). A call in
-// the middle of a run is not yet known to be there when it is written: the
+// calls are taken in the order they ended (put back in it first, outside
+// sim: call) and fall into runs of like calls (same outcome, reject reason,
+// error, fallback and generation: callClass). Of a run of successes or of
+// rejections it keeps the first k calls and the last k, and folds the ones
+// in between into Omitted records, one per kind of call and second of
+// start; failures and cancellations are all kept (omissible). A call in
+// the middle of a run is not yet known to be there when it is taken: the
 // last k calls wait in a ring, and a call pushed out of the ring by a
 // (k+1)-th like one is in the middle.
 //
