@@ -179,7 +179,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 	listen := listenFlag{}
 	fs.Var(listen, "listen", "external mode: NAME=ADDR, where dependency NAME's fake listens (repeatable)")
 	fs.BoolVar(&p.allowNonLoopback, "allow-non-loopback", false, "let --metrics listen beyond this machine")
-	recordLevel := fs.String("record", record.LevelFull, "how much to record: full, or windows[:N] (the N calls at each end of every run of like results, and aggregates of the rest)")
+	recordLevel := fs.String("record", record.LevelFull, "how much to record: full, or windows[:N] (the first and last N calls of every run of successes or of rejections, every other call, and aggregates of the rest)")
 	names, err := parseFlags(fs, args)
 	if err != nil {
 		return p, err

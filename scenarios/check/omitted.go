@@ -160,6 +160,6 @@ func (c *checker) windowsNote() string {
 	if !c.run.Meta.Windows() {
 		return ""
 	}
-	return fmt.Sprintf("recorded at the windows level (%d calls at each end of every run of like results): %d calls omitted, judged in sums (I8, I9, expectations) only",
+	return fmt.Sprintf("recorded at the windows level (%d calls at each end of every run of successes or of rejections): %d calls omitted, judged in sums (I8, I9, expectations) only",
 		c.run.Meta.WindowCalls, n)
 }
