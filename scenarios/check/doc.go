@@ -22,7 +22,10 @@
 // (probefloor.go, missedtrip.go). The inferred transitions go to
 // inferred.jsonl; what the breaker reports (transitions, snapshots) is only
 // compared with them (report.go). A check whose window never came is not
-// checked, never passed on nothing. The checker is proved able to fail by
-// tests that feed it broken breakers (mutation_test.go, and package
-// scenarios/mutants over the whole library).
+// checked, never passed on nothing. A run recorded at the windows level
+// holds only the calls near each change of result; the omitted ones count
+// in sums (omitted.go: stats, I8, I9, the expectations). The checker is
+// proved able to fail by tests that feed it broken breakers
+// (mutation_test.go, and package scenarios/mutants over the whole library,
+// at both record levels).
 package check
