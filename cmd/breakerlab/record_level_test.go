@@ -47,7 +47,7 @@ func TestRecordFlagErrors(t *testing.T) {
 	}{
 		{[]string{"--record", "some"}, `run: --record "some": want full, windows or windows:N`},
 		{[]string{"--record", "windows:x"}, `run: --record "windows:x": N must be a whole number of calls from 1 to 1048576`},
-		{[]string{"--record", "windows:3"}, "run: --record windows:3: nfr6-iam-outage needs windows of at least 4 calls (success_threshold + half_open_max_calls)"},
+		{[]string{"--record", "windows:3"}, "run: --record windows:3: nfr6-iam-outage: needs windows of at least 4 calls (success_threshold + half_open_max_calls)"},
 		{[]string{"--record", "windows", "race-stress"}, "run: --record windows: race-stress: stress mode records every call (each caller writes its calls in one batch"},
 	} {
 		args := append([]string{"run", "--out", t.TempDir()}, tc.args...)

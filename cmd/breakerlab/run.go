@@ -211,11 +211,10 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 		if err := sc.CanRun(scenarios.Mode(*mode)); err != nil {
 			return p, usageError{err}
 		}
-		if why := runner.WindowsRefused(cmp.Or(scenarios.Mode(*mode), sc.Mode.OrDefault())); level == record.LevelWindows && why != "" {
-			return p, usagef("run: --record windows: %s: %s", arg, why)
-		}
-		if least := sc.MinWindowCalls(); level == record.LevelWindows && windowCalls < least {
-			return p, usagef("run: --record windows:%d: %s needs windows of at least %d calls (success_threshold + half_open_max_calls), or a run of successes could hide probes", windowCalls, arg, least)
+		if level == record.LevelWindows {
+			if why := runner.WindowsRefused(sc, cmp.Or(scenarios.Mode(*mode), sc.Mode.OrDefault()), windowCalls); why != "" {
+				return p, usagef("run: --record %s: %s: %s", *recordLevel, arg, why)
+			}
 		}
 		for _, impl := range impls {
 			j := job{arg: arg, sc: sc, opts: runner.Options{Out: p.out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: impl,

@@ -153,12 +153,12 @@ func (om *omitted) meanSpacing(from, to int64) int64 {
 // windowsNote says, for a run recorded at the windows level, what the
 // checks judged: the recorded calls, and the omitted ones only in sums.
 func (c *checker) windowsNote() string {
+	if !c.run.Meta.Windows() {
+		return ""
+	}
 	var n uint64
 	for _, d := range c.deps {
 		n += d.omitted.count()
-	}
-	if !c.run.Meta.Windows() {
-		return ""
 	}
 	return fmt.Sprintf("recorded at the windows level (%d calls at each end of every run of successes or of rejections): %d calls omitted, judged in sums (I8, I9, expectations) only",
 		c.run.Meta.WindowCalls, n)

@@ -185,12 +185,9 @@ func newRunner(sc *scenarios.Scenario, opts Options) (*runner, error) {
 	switch opts.Record {
 	case "", record.LevelFull:
 	case record.LevelWindows:
-		if why := WindowsRefused(mode); why != "" {
-			return nil, fmt.Errorf("runner: %s: Options.Record %q: %s", sc.Name, opts.Record, why)
-		}
 		opts.WindowCalls = cmp.Or(opts.WindowCalls, record.DefaultWindowCalls)
-		if least := sc.MinWindowCalls(); opts.WindowCalls < least {
-			return nil, fmt.Errorf("runner: %s: Options.WindowCalls %d: at least %d (success_threshold + half_open_max_calls), or a run of successes could hide probes", sc.Name, opts.WindowCalls, least)
+		if why := WindowsRefused(sc, mode, opts.WindowCalls); why != "" {
+			return nil, fmt.Errorf("runner: %s: Options.Record %q, WindowCalls %d: %s", sc.Name, opts.Record, opts.WindowCalls, why)
 		}
 	default:
 		return nil, fmt.Errorf("runner: Options.Record %q, want %s or %s", opts.Record, record.LevelFull, record.LevelWindows)
@@ -338,15 +335,19 @@ func orInt(v, def int) int {
 	return v
 }
 
-// WindowsRefused says why mode cannot be recorded at the windows level, or
-// "" when it can. The level reads the calls in the order they reach the
-// recorder as the order they ended; sim and live runs write them so.
-func WindowsRefused(mode scenarios.Mode) string {
-	switch mode {
-	case scenarios.ModeExternal:
+// WindowsRefused says why sc, run in mode, cannot be recorded at the
+// windows level with windows of windowCalls calls, or "" when it can. The
+// level reads the calls in the order they reach the recorder as the order
+// they ended (sim and live runs write them so), and needs windows wide
+// enough for a half-open period's probes.
+func WindowsRefused(sc *scenarios.Scenario, mode scenarios.Mode, windowCalls int) string {
+	switch {
+	case mode == scenarios.ModeExternal:
 		return "external mode records every call (the windows level matches requests to calls by a seq the service need not send)"
-	case scenarios.ModeStress:
+	case mode == scenarios.ModeStress:
 		return "stress mode records every call (each caller writes its calls in one batch, not in the order they ended, which the windows level needs; a stress run is bounded by its iterations anyway)"
+	case windowCalls < sc.MinWindowCalls():
+		return fmt.Sprintf("needs windows of at least %d calls (success_threshold + half_open_max_calls), or a run of successes could hide probes", sc.MinWindowCalls())
 	}
 	return ""
 }
