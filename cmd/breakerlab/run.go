@@ -35,7 +35,8 @@ anything runs.
 
 --record windows keeps, per dependency, only the calls near each change
 of result (the first and last N of every run of successes or of
-rejections; every failure and cancellation) and aggregates of the rest in
+rejections; every cancellation; every failure but a streak shorter than
+the failure threshold among successes) and aggregates of the rest in
 omitted.jsonl: for soaks of hours, in sim and live mode. The checks and
 reports account for the omitted calls (docs/run-directory.md says which
 stay exact).
@@ -179,7 +180,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 	listen := listenFlag{}
 	fs.Var(listen, "listen", "external mode: NAME=ADDR, where dependency NAME's fake listens (repeatable)")
 	fs.BoolVar(&p.allowNonLoopback, "allow-non-loopback", false, "let --metrics listen beyond this machine")
-	recordLevel := fs.String("record", record.LevelFull, "how much to record: full, or windows[:N] (the first and last N calls of every run of successes or of rejections, every other call, and aggregates of the rest)")
+	recordLevel := fs.String("record", record.LevelFull, "how much to record: full, or windows[:N] (the first and last N calls of every run of successes or of rejections, every other call but short streaks of failures among successes, and aggregates of the rest)")
 	names, err := parseFlags(fs, args)
 	if err != nil {
 		return p, err

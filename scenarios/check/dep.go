@@ -82,7 +82,7 @@ func buildDeps(run *record.Run) (deps []*dep, warnings []string) {
 		if md, ok := run.Meta.Dependency(name); ok {
 			d.meta, d.cfg = md, md.Breaker
 		}
-		d.cfg = withDefaults(d.cfg)
+		d.cfg = d.cfg.WithDefaults()
 		byName[name] = d
 		deps = append(deps, d)
 		return d
@@ -123,23 +123,6 @@ func buildDeps(run *record.Run) (deps []*dep, warnings []string) {
 		d.omitted.index()
 	}
 	return deps, warnings
-}
-
-// withDefaults fills NFR-6 defaults into zero fields, as breaker.New does.
-func withDefaults(c record.BreakerConfig) record.BreakerConfig {
-	if c.FailureThreshold == 0 {
-		c.FailureThreshold = 5
-	}
-	if c.SuccessThreshold == 0 {
-		c.SuccessThreshold = 2
-	}
-	if c.RecoveryTimeoutNs == 0 {
-		c.RecoveryTimeoutNs = 60e9
-	}
-	if c.HalfOpenMaxCalls == 0 {
-		c.HalfOpenMaxCalls = c.SuccessThreshold
-	}
-	return c
 }
 
 func (d *dep) indexSeqs() {

@@ -130,8 +130,12 @@ func (c *checker) checkI2(col *collector) string {
 	return c.paramSummary(record.ParamFailureStreak, plural(trips, "trip", "trips")+" judged")
 }
 
-// sawFailure reports whether a closed generation of d took a failure.
+// sawFailure reports whether a closed generation of d took a failure: a
+// recorded one, or a fold's (a streak that stayed short of the threshold).
 func (d *dep) sawFailure() bool {
+	if len(d.omitted.folds) > 0 {
+		return true
+	}
 	for i := range d.tries {
 		t := &d.tries[i]
 		if t.outcome == record.OutcomeFailure && t.gen >= 0 && d.gens[t.gen].state == record.StateClosed {

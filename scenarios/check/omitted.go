@@ -3,7 +3,9 @@ package check
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
+	"sort"
 
 	"github.com/breakerlab/breakerlab/internal/hist"
 	"github.com/breakerlab/breakerlab/scenarios/record"
@@ -14,8 +16,11 @@ import (
 // middle of runs of like calls, at least WindowCalls from any change of
 // result, so the inference does not need them: a success among successes
 // resets no count that is not already 0, a rejection among rejections
-// shows an open circuit staying open. They still count in the totals, the
-// accounting of I8, I9's percentile and the expectations.
+// shows an open circuit staying open, and a streak of failures shorter
+// than the threshold with successes on either side (a fold) left a closed
+// circuit closed. They still count in the totals, the accounting of I8,
+// I9's percentile and the expectations; while a fold's failures counted
+// (to the success after them), the breaker's reported count is not judged.
 type omitted struct {
 	calls     record.Totals
 	served    uint64 // successes, and failures or rejections a fallback answered
@@ -25,6 +30,11 @@ type omitted struct {
 	rejected  *hist.Histogram
 	spans     []omittedSpan // by start, once indexed
 	records   []*record.Omitted
+	// folds are the folded streaks' stretches, from their first start to
+	// the success after them, by start once indexed; foldReach[i] is the
+	// latest end among folds[:i+1].
+	folds     [][2]int64
+	foldReach []int64
 }
 
 // omittedSpan is where one Omitted record's calls started and ended.
@@ -69,9 +79,18 @@ func (om *omitted) add(o *record.Omitted) {
 	if oi, ok := o.Outcome.Index(); ok {
 		om.requests[oi] += o.Requests
 	}
-	if n > 0 {
+	switch {
+	case o.ResetNs > 0:
+		om.folds = append(om.folds, [2]int64{o.StartNs, o.ResetNs})
+	case n > 0: // the calls of a fold start among those of its run
 		om.spans = append(om.spans, omittedSpan{o.StartNs, o.EndNs, o.Calls})
 	}
+}
+
+// folded reports whether the failures of a fold were still counted at t.
+func (om *omitted) folded(t int64) bool {
+	i := sort.Search(len(om.folds), func(i int) bool { return om.folds[i][0] > t })
+	return i > 0 && om.foldReach[i-1] >= t
 }
 
 // count is how many calls were omitted.
@@ -102,9 +121,16 @@ func (c *checker) checkOmitted(col *collector, d *dep) {
 	}
 }
 
-// index sorts the spans by start.
+// index sorts the spans and the folds by start.
 func (om *omitted) index() {
 	slices.SortFunc(om.spans, func(a, b omittedSpan) int { return cmp.Compare(a.start, b.start) })
+	slices.SortFunc(om.folds, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
+	om.foldReach = make([]int64, len(om.folds))
+	reach := int64(math.MinInt64)
+	for i, f := range om.folds {
+		reach = max(reach, f[1])
+		om.foldReach[i] = reach
+	}
 }
 
 // longestWait is the longest stretch in [from, to) in which no call
@@ -160,6 +186,6 @@ func (c *checker) windowsNote() string {
 	for _, d := range c.deps {
 		n += d.omitted.count()
 	}
-	return fmt.Sprintf("recorded at the windows level (%d calls at each end of every run of successes or of rejections): %d calls omitted, judged in sums (I8, I9, expectations) only",
+	return fmt.Sprintf("recorded at the windows level (%d calls at each end of every run of successes or of rejections, short streaks of failures among successes folded): %d calls omitted, judged in sums (I8, I9, expectations) only",
 		c.run.Meta.WindowCalls, n)
 }

@@ -150,8 +150,8 @@ func (e *engine) snapshot(i int32) {
 	if d.reported.Snapshots {
 		e.checkMonotone(s)
 	}
-	if e.follow || !d.reported.Snapshots || s.State != e.m.state || !e.quiet(i) {
-		return
+	if e.follow || !d.reported.Snapshots || s.State != e.m.state || !e.quiet(i) || d.omitted.folded(s.AtNs) {
+		return // (a fold's failures, omitted, counted until the success after them)
 	}
 	switch s.State {
 	case record.StateClosed:

@@ -15,7 +15,7 @@ import (
 // RuleScenarios are the built-in sim scenarios written to make every rule
 // visible in a few hundred calls: the columns of the matrix that the
 // package's tests keep (docs/mutants.md).
-var RuleScenarios = []string{"failure-streaks", "cancelled-probes", "late-results", "mixed-probes", "client-deadlines"}
+var RuleScenarios = []string{"failure-streaks", "cancelled-probes", "late-results", "mixed-probes", "client-deadlines", "scattered-failures"}
 
 // Matrix is what each implementation showed in each scenario.
 type Matrix struct {

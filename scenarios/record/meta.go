@@ -222,6 +222,24 @@ type BreakerConfig struct {
 	HalfOpenMaxCalls  int   `json:"half_open_max_calls"`
 }
 
+// WithDefaults fills NFR-6 defaults into zero fields, as breaker.New does:
+// what a breaker recorded without its configuration is judged by.
+func (c BreakerConfig) WithDefaults() BreakerConfig {
+	if c.FailureThreshold == 0 {
+		c.FailureThreshold = 5
+	}
+	if c.SuccessThreshold == 0 {
+		c.SuccessThreshold = 2
+	}
+	if c.RecoveryTimeoutNs == 0 {
+		c.RecoveryTimeoutNs = 60e9
+	}
+	if c.HalfOpenMaxCalls == 0 {
+		c.HalfOpenMaxCalls = c.SuccessThreshold
+	}
+	return c
+}
+
 // Phase is one step of a dependency's fault schedule.
 type Phase struct {
 	AtNs  int64  `json:"at_ns"` // when the phase begins; it lasts until the next one

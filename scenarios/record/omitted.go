@@ -30,8 +30,10 @@ const DefaultWindowCalls = 8
 // calls.bin, and their requests left out of dependency.bin: a line of
 // omitted.jsonl. Its calls are alike (one dependency, outcome, reject
 // reason, error, fallback and generation), each had at least WindowCalls
-// like calls before and after it, in the order they ended, and all
-// started within one second of the run (StartNs/1e9 is the same for all).
+// like calls before and after it, in the order they ended (failures: a
+// streak shorter than the failure threshold with WindowCalls successes of
+// one run on either side, and ResetNs), and all started within one second
+// of the run (StartNs/1e9 is the same for all).
 // A record with Calls 0 counts requests whose calls were omitted by an
 // earlier record.
 type Omitted struct {
@@ -44,6 +46,11 @@ type Omitted struct {
 	Calls    int64   `json:"calls"`
 	StartNs  int64   `json:"start_ns"` // the earliest start
 	EndNs    int64   `json:"end_ns"`   // the latest end
+	// ResetNs is, for failures folded out of a run of successes (a streak
+	// shorter than the failure threshold), the latest end of the success
+	// that followed each streak: until then the breaker counted them.
+	// Omitted when 0.
+	ResetNs int64 `json:"reset_ns,omitempty"`
 	// Latency is the histogram of the calls' latencies (end − start), at
 	// hist.Fine precision.
 	Latency *hist.Histogram `json:"latency,omitempty"`
@@ -67,8 +74,8 @@ func EachOmitted(r io.Reader, name string, fn func(*Omitted) error) (warnings []
 		if err := json.Unmarshal(l, &o); err != nil {
 			return err
 		}
-		if o.Calls < 0 || o.Requests < 0 || o.EndNs < o.StartNs {
-			return fmt.Errorf("key \"calls\", \"requests\" or \"end_ns\": got calls %d, requests %d, start_ns %d, end_ns %d; want counts ≥ 0 and end ≥ start", o.Calls, o.Requests, o.StartNs, o.EndNs)
+		if o.Calls < 0 || o.Requests < 0 || o.EndNs < o.StartNs || o.ResetNs != 0 && o.ResetNs < o.EndNs {
+			return fmt.Errorf("key \"calls\", \"requests\", \"end_ns\" or \"reset_ns\": got calls %d, requests %d, start_ns %d, end_ns %d, reset_ns %d; want counts ≥ 0 and start ≤ end ≤ reset (if set)", o.Calls, o.Requests, o.StartNs, o.EndNs, o.ResetNs)
 		}
 		if o.Calls > 0 && o.Latency.Count() != o.Calls {
 			return fmt.Errorf("key \"latency\": counts %d latencies for %d calls", o.Latency.Count(), o.Calls)

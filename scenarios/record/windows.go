@@ -17,10 +17,13 @@ import (
 // error, fallback and generation: callClass). Of a run of successes or of
 // rejections it keeps the first k calls and the last k, and folds the ones
 // in between into Omitted records, one per kind of call and second of
-// start; failures and cancellations are all kept (omissible). A call in
-// the middle of a run is not yet known to be there when it is taken: the
-// last k calls wait in a ring, and a call pushed out of the ring by a
-// (k+1)-th like one is in the middle.
+// start; cancellations are all kept, and failures too (omissible), but for
+// a streak shorter than the failure threshold in the middle of a run of
+// successes (foldCall): with k successes on either side, the breaker
+// stayed closed through it, and a long soak's random failures would
+// otherwise keep 2k+1 calls each. A call in the middle of a run is not yet
+// known to be there when it is taken: the last k calls wait in a ring, and
+// a call pushed out of the ring by a (k+1)-th like one is in the middle.
 //
 // A request at a fake belongs with its call (the same dep and seq): it
 // waits while its call is undecided, then is written or folded with it.
@@ -28,7 +31,8 @@ type windows struct {
 	mu      sync.Mutex
 	closed  bool
 	k       int
-	reorder bool // calls may come out of the order they ended (not sim)
+	reorder bool           // calls may come out of the order they ended (not sim)
+	trip    map[string]int // each dependency's failure threshold (foldCall)
 	deps    map[string]*depWindow
 	list    []*depWindow // deps in the order they first came, for a fixed output order
 	// decided remembers the latest decisions (kept or omitted) on
@@ -98,6 +102,12 @@ type depWindow struct {
 	// (more holds a second and later request of one seq).
 	pending map[uint64]DepRequest
 	more    map[uint64][]DepRequest
+	// fold holds a streak of failures in the middle of a run of successes,
+	// then the successes after it, while it is undecided (foldCall):
+	// foldFails failures, then foldSuccs successes.
+	fold                 []Call
+	foldFails, foldSuccs int
+	trip                 int // the dependency's failure threshold
 }
 
 // takeRequests removes and returns the requests of call seq.
@@ -114,15 +124,25 @@ func (d *depWindow) takeRequests(seq uint64) (first DepRequest, more []DepReques
 	return first, more, true
 }
 
-func newWindows(k int, reorder bool, call func(Call), req func(DepRequest), omitted func(*Omitted)) *windows {
-	return &windows{k: k, reorder: reorder, deps: make(map[string]*depWindow),
+// newWindows returns the filter for a run of meta's dependencies, keeping
+// k calls at either end of each run.
+func newWindows(k int, meta *Meta, call func(Call), req func(DepRequest), omitted func(*Omitted)) *windows {
+	trip := make(map[string]int)
+	for _, d := range meta.Dependencies {
+		trip[d.Name] = d.Breaker.WithDefaults().FailureThreshold
+	}
+	return &windows{k: k, reorder: meta.Mode != ModeSim, trip: trip, deps: make(map[string]*depWindow),
 		decided: make(map[callKey]decision), writeCall: call, writeRequest: req, writeOmitted: omitted}
 }
 
 func (w *windows) dep(name string) *depWindow {
 	d := w.deps[name]
 	if d == nil {
-		d = &depWindow{name: name, tail: make([]Call, w.k), pending: make(map[uint64]DepRequest), more: make(map[uint64][]DepRequest)}
+		d = &depWindow{name: name, tail: make([]Call, w.k), pending: make(map[uint64]DepRequest), more: make(map[uint64][]DepRequest),
+			trip: w.trip[name]}
+		if d.trip == 0 { // a dependency meta.json does not name: the defaults
+			d.trip = BreakerConfig{}.WithDefaults().FailureThreshold
+		}
 		w.deps[name] = d
 		w.list = append(w.list, d)
 	}
@@ -165,6 +185,59 @@ func (w *windows) take(d *depWindow, c Call) {
 		d.early++
 	}
 	d.lastEnd = max(d.lastEnd, c.EndNs)
+	if !w.foldCall(d, &c) {
+		w.run(d, c)
+	}
+}
+
+// foldCall holds c back if it may be part of a short streak of failures in
+// the middle of a run of successes (one with its k calls at the head
+// kept), or of the successes after one, and decides the streak: once k
+// successes of the run follow it, its failures are folded into Omitted
+// records (with ResetNs) and the successes go on with the run; anything
+// else first, or a streak as long as the failure threshold, and the held
+// calls are run as they came. It reports whether it held c.
+func (w *windows) foldCall(d *depWindow, c *Call) bool {
+	inRun := d.started && d.class.outcome == OutcomeSuccess && d.head >= w.k
+	switch {
+	case !inRun:
+		return false
+	case c.Outcome == OutcomeFailure && c.Gen == d.class.gen && d.foldSuccs == 0 && d.foldFails+1 < d.trip:
+		d.fold = append(d.fold, *c)
+		d.foldFails++
+		return true
+	case len(d.fold) > 0 && classOf(c) == d.class:
+		d.fold = append(d.fold, *c)
+		if d.foldSuccs++; d.foldSuccs == w.k {
+			reset := d.fold[d.foldFails].EndNs // the success after the streak
+			for i := range d.fold {
+				if f := &d.fold[i]; f.Outcome == OutcomeFailure {
+					o := w.omit(d, f, classOf(f))
+					o.ResetNs = max(o.ResetNs, reset)
+				} else {
+					w.run(d, *f)
+				}
+			}
+			d.fold, d.foldFails, d.foldSuccs = d.fold[:0], 0, 0
+		}
+		return true
+	}
+	w.unfold(d)
+	return false
+}
+
+// unfold runs the calls foldCall held, as they came.
+func (w *windows) unfold(d *depWindow) {
+	held := d.fold
+	d.fold, d.foldFails, d.foldSuccs = nil, 0, 0
+	for _, c := range held {
+		w.run(d, c)
+	}
+	d.fold = held[:0]
+}
+
+// run takes c into d's runs of like calls.
+func (w *windows) run(d *depWindow, c Call) {
 	if cls := classOf(&c); !d.started || cls != d.class {
 		w.endRun(d)
 		d.class, d.started, d.head = cls, true, 0
@@ -175,7 +248,7 @@ func (w *windows) take(d *depWindow, c Call) {
 		return
 	}
 	if d.n == w.k { // the oldest is in the middle of the run
-		w.omit(d, &d.tail[d.first])
+		w.omit(d, &d.tail[d.first], d.class)
 		d.tail[d.first] = c
 		d.first = (d.first + 1) % w.k
 		return
@@ -215,17 +288,17 @@ func (w *windows) keep(d *depWindow, c Call) {
 	}
 }
 
-// omit folds c into d's open Omitted record of its kind and second, with
-// its requests. Runs of one kind broken by other calls share the record, so
-// a run of hours has a line per kind and second, however often it changed.
-func (w *windows) omit(d *depWindow, c *Call) {
+// omit folds c, a call of kind cls, into d's open Omitted record of its
+// kind and second, with its requests, and returns the record. Runs of one
+// kind broken by other calls share the record, so a run of hours has a
+// line per kind and second, however often it changed.
+func (w *windows) omit(d *depWindow, c *Call, cls callClass) *Omitted {
 	sec := c.StartNs / 1e9
 	if sec > d.second {
 		w.emit(d)
 		d.second = sec
 	}
 	var o *Omitted
-	cls := d.class // c is in the middle of the current run
 	for i, open := range d.open {
 		if open.StartNs/1e9 == sec && d.openClass[i] == cls {
 			o = open
@@ -250,6 +323,7 @@ func (w *windows) omit(d *depWindow, c *Call) {
 	case c.Outcome != OutcomeRejected:
 		w.remember(callKey{c.Dep, c.Seq}, decision{outcome: c.Outcome})
 	}
+	return o
 }
 
 func (o *Omitted) addRequest(r *DepRequest) {
@@ -326,6 +400,7 @@ func (w *windows) close() (warnings []string) {
 		for d.waiting.Len() > 0 {
 			w.take(d, d.waiting.Pop())
 		}
+		w.unfold(d) // undecided: kept
 		w.endRun(d)
 		w.emit(d)
 		if d.early > 0 {

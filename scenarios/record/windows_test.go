@@ -156,3 +156,53 @@ func TestWindowsLevelOrdersCallsByEnd(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, run.Meta.Warnings, 1)
 }
+
+// A streak of failures shorter than the failure threshold in the middle of
+// a run of successes, with WindowCalls successes after it, is folded into
+// omitted.jsonl (with reset_ns, the end of the success that reset the
+// count) and the run goes on; a streak as long as the threshold, one
+// followed by anything else and one the run ended on are kept.
+func TestWindowsLevelFoldsShortFailureStreaks(t *testing.T) {
+	dir := t.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: 3})
+	require.NoError(t, err)
+	outcomes := "SSSSSS" + "F" + "SSS" + "FF" + "SSS" + "FFFFF" + "SSS" + "F" + "R" + "SSSS" + "F" + "S"
+	for seq, o := range outcomes {
+		c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 100e6, EndNs: int64(seq)*100e6 + 5e6, Outcome: record.OutcomeSuccess, Gen: 1}
+		switch o {
+		case 'F':
+			c.Outcome, c.Err = record.OutcomeFailure, "injected error"
+		case 'R':
+			c.Outcome, c.Reject, c.Err, c.EndNs = record.OutcomeRejected, record.RejectOpen, "open", c.StartNs+1000
+		}
+		if o != 'R' {
+			require.NoError(t, w.WriteDepRequest(record.DepRequest{Dep: "iam", Seq: uint64(seq), AtNs: c.StartNs, Fault: map[rune]string{'S': "none", 'F': "error"}[o]}))
+		}
+		require.NoError(t, w.WriteCall(c))
+	}
+	require.NoError(t, w.Close())
+
+	run, err := record.Read(dir)
+	require.NoError(t, err)
+	var kept []uint64
+	for _, c := range run.Calls {
+		kept = append(kept, c.Seq)
+	}
+	assert.Equal(t, []uint64{0, 1, 2, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30}, kept,
+		"folded: 6 and 10–11 (with the successes 3–5 and 7–9 around them); kept: the streak of 5, the failure before a rejection, the one the run ended on")
+	assert.Len(t, run.DepRequests, 21, "the kept admitted calls' requests")
+	byOutcome := map[record.Outcome]int64{}
+	var resets [][2]int64
+	for _, o := range run.Omitted {
+		byOutcome[o.Outcome] += o.Calls
+		if o.Outcome == record.OutcomeFailure {
+			resets = append(resets, [2]int64{o.Calls, o.ResetNs})
+			assert.Equal(t, o.Calls, o.Requests)
+			assert.Equal(t, map[string]int64{"error": o.Calls}, o.Faults)
+		} else {
+			assert.Zero(t, o.ResetNs, "only folds have reset_ns")
+		}
+	}
+	assert.Equal(t, map[record.Outcome]int64{record.OutcomeSuccess: 6, record.OutcomeFailure: 3}, byOutcome)
+	assert.ElementsMatch(t, [][2]int64{{1, 705e6}, {2, 1205e6}}, resets, "reset at the end of seq 7 and of seq 12")
+}

@@ -131,7 +131,7 @@ func Create(dir string, meta Meta, opts WriterOptions) (*Writer, error) {
 			w.closeStreams()
 			return nil, err
 		}
-		w.win = newWindows(meta.WindowCalls, meta.Mode != ModeSim, func(c Call) { _ = w.appendCall(&c) },
+		w.win = newWindows(meta.WindowCalls, &meta, func(c Call) { _ = w.appendCall(&c) },
 			func(r DepRequest) { _ = w.appendDepRequest(&r) },
 			func(o *Omitted) { _ = w.omitted.appendJSON(o) })
 	}

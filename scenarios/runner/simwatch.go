@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
@@ -17,9 +18,9 @@ import (
 // a listener called asynchronously, Execute with its own timeout) runs on
 // the scheduler's whims. simWatch notices one. Each call into the breaker
 // runs under a pprof label, which every goroutine it starts inherits. The
-// runtime's count of goroutines created, read before and after the call,
-// says cheaply whether any goroutine was started meanwhile (anywhere in the
-// process); only then does a goroutine profile look for goroutines that
+// runtime's count of goroutines created, read after the calls (see leave
+// for how often), says whether any goroutine was started since the last
+// read (anywhere in the process); only then does a goroutine profile look for goroutines that
 // carry the run's label, which only the breaker's do: the rest of the
 // process's (the record writer's, a progress printer's, other tests') carry
 // none, and so do the bridges to an Execute-only breaker (driver.go) at
@@ -32,6 +33,9 @@ const simLabel = "breakerlab-sim"
 // createdMetric counts the goroutines the process has created.
 const createdMetric = "/sched/goroutines-created:goroutines"
 
+// watchEvery: see leave.
+const watchEvery = 4096
+
 // simRuns numbers sim runs, for their label values.
 var simRuns atomic.Uint64
 
@@ -41,9 +45,10 @@ type simWatch struct {
 	label   string          // this run's label value
 	on, off context.Context // the labels inside a call into the breaker, and outside
 	created []metrics.Sample
-	before  uint64 // goroutines created before the call in progress
-	last    uint64 // goroutines created at the end of the last call; 0 before the first
-	bridges uint64 // bridges started by the call in progress (driver.go)
+	last    uint64 // goroutines created at the last read
+	alive   int    // goroutines alive at the last read
+	bridges uint64 // bridges started since the last read (driver.go)
+	calls   int    // calls into the breaker so far
 	warning string // set once a breaker goroutine was seen
 }
 
@@ -52,31 +57,35 @@ func newSimWatch(ctx context.Context, impl string) *simWatch {
 	w := &simWatch{impl: impl, label: strconv.FormatUint(simRuns.Add(1), 10), off: ctx,
 		created: []metrics.Sample{{Name: createdMetric}}}
 	w.on = pprof.WithLabels(ctx, pprof.Labels(simLabel, w.label))
+	w.last, w.alive = w.goroutinesCreated(), runtime.NumGoroutine()
 	return w
 }
 
-// enter labels this goroutine before a call into the breaker. The count
-// at the end of the last call stands for the count now: reading it costs
-// as much as a call into a fast breaker, and a goroutine another part of
-// the process started in between only costs a profile that finds none of
-// the run's.
-func (w *simWatch) enter() {
-	w.before, w.bridges = w.last, 0
-	if w.before == 0 {
-		w.before = w.goroutinesCreated()
-	}
-	pprof.SetGoroutineLabels(w.on)
-}
+// enter labels this goroutine before a call into the breaker.
+func (w *simWatch) enter() { pprof.SetGoroutineLabels(w.on) }
 
 // leave takes the label off after a call into the breaker at run time at
 // (-1: while the breakers are created) and looks for goroutines it started.
+// Reading the count of goroutines created costs as much as a call into a
+// fast breaker, so after the first watchEvery calls it is read only on
+// every watchEvery-th call, or when more goroutines are alive than at the
+// last read: a breaker that starts goroutines at every call is named at
+// the first, one that starts a lasting goroutine now and then (a timer) at
+// most watchEvery calls later, while it lives.
 func (w *simWatch) leave(at time.Duration) {
 	pprof.SetGoroutineLabels(w.off)
 	if w.warning != "" {
 		return
 	}
-	if w.last = w.goroutinesCreated(); w.last-w.before <= w.bridges {
-		return // none started, but the bridge the call started, if any
+	w.calls++
+	if w.calls > watchEvery && w.calls%watchEvery != 0 && runtime.NumGoroutine() <= w.alive {
+		return
+	}
+	created := w.goroutinesCreated()
+	started, bridges := created-w.last, w.bridges
+	w.last, w.bridges, w.alive = created, 0, runtime.NumGoroutine()
+	if started <= bridges {
+		return // none started, but the bridges the calls started, if any
 	}
 	n, first := w.labelled()
 	if n == 0 {
