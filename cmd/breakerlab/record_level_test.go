@@ -13,27 +13,37 @@ import (
 	"github.com/breakerlab/breakerlab/scenarios/record"
 )
 
-// A run recorded at the windows level gets the verdict and the report
-// numbers of the same run recorded in full, from a fraction of the calls.
+// A run recorded at the windows level, or recorded in full and judged at
+// it (--check windows), gets the verdict and the report numbers of the
+// same run recorded and judged in full, from a fraction of the calls.
 func TestRecordWindowsJudgesAndReportsAsFull(t *testing.T) {
 	dir := t.TempDir()
 	summaries := map[string]map[string]any{}
-	for _, level := range []string{"full", "windows:8"} {
-		out := filepath.Join(dir, level)
-		code, stdout, stderr := runCLI(t, "run", "--record", level, "--out", out, "nfr6-iam-outage")
+	for _, flags := range [][2]string{{"--record", "full"}, {"--record", "windows:8"}, {"--check", "windows:8"}} {
+		out := filepath.Join(dir, strings.TrimPrefix(flags[0], "--")+"-"+flags[1])
+		code, stdout, stderr := runCLI(t, "run", flags[0], flags[1], "--out", out, "nfr6-iam-outage")
 		require.Equal(t, exitOK, code, stdout+stderr)
 		raw, err := os.ReadFile(filepath.Join(out, "nfr6-iam-outage", "summary.json"))
 		require.NoError(t, err)
 		var s map[string]any
 		require.NoError(t, json.Unmarshal(raw, &s))
-		summaries[level] = s
+		summaries[flags[0]+" "+flags[1]] = s
 	}
-	full, win := summaries["full"], summaries["windows:8"]
-	for _, key := range []string{"status", "passed", "check_counts", "dependencies"} {
-		require.Contains(t, full, key)
-		assert.Equal(t, full[key], win[key], key)
+	full := summaries["--record full"]
+	for _, other := range []string{"--record windows:8", "--check windows:8"} {
+		for _, key := range []string{"status", "passed", "check_counts", "dependencies"} {
+			require.Contains(t, full, key)
+			assert.Equal(t, full[key], summaries[other][key], "%s: %s", other, key)
+		}
 	}
-	run, err := record.Read(filepath.Join(dir, "windows:8", "nfr6-iam-outage"))
+	v, err := record.ReadVerdict(filepath.Join(dir, "check-windows:8", "nfr6-iam-outage"))
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(v.Warnings, "\n"), "judged at the windows level, streamed from a full record (8 calls at each end")
+	streamed, err := record.Read(filepath.Join(dir, "check-windows:8", "nfr6-iam-outage"))
+	require.NoError(t, err)
+	assert.False(t, streamed.Meta.Windows(), "recorded in full: every call stays on disk")
+	assert.Len(t, streamed.Calls, 24000)
+	run, err := record.Read(filepath.Join(dir, "record-windows:8", "nfr6-iam-outage"))
 	require.NoError(t, err)
 	assert.Equal(t, record.LevelWindows, run.Meta.RecordLevel)
 	assert.Less(t, len(run.Calls), 24000/4, "most calls of the 24 000 are omitted")
@@ -49,6 +59,10 @@ func TestRecordFlagErrors(t *testing.T) {
 		{[]string{"--record", "windows:x"}, `run: --record "windows:x": N must be a whole number of calls from 1 to 1048576`},
 		{[]string{"--record", "windows:3"}, "run: --record windows:3: nfr6-iam-outage: needs windows of at least 4 calls (success_threshold + half_open_max_calls)"},
 		{[]string{"--record", "windows", "race-stress"}, "run: --record windows: race-stress: stress mode records every call (each caller writes its calls in one batch"},
+		{[]string{"--check", "windows:2:x"}, `run: --check "windows:2:x": N must be a whole number of calls from 1 to 1048576`},
+		{[]string{"--check", "all"}, `run: --check "all": want full, windows or windows:N`},
+		{[]string{"--check", "windows:3"}, "run: --check windows:3: nfr6-iam-outage: needs windows of at least 4 calls"},
+		{[]string{"--check", "windows", "race-stress"}, "run: --check windows: race-stress: stress mode records every call"},
 	} {
 		args := append([]string{"run", "--out", t.TempDir()}, tc.args...)
 		if !strings.HasSuffix(args[len(args)-1], "-stress") {

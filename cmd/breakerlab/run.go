@@ -39,7 +39,9 @@ rejections; every cancellation; every failure but a streak shorter than
 the failure threshold among successes) and aggregates of the rest in
 omitted.jsonl: for soaks of hours, in sim and live mode. The checks and
 reports account for the omitted calls (docs/run-directory.md says which
-stay exact).
+stay exact). --check windows keeps every call on disk but judges the run
+as the windows level would have recorded it, streamed from the files: the
+checker's memory then stays flat however long the run.
 
 Ctrl-C stops the load, then records, checks and reports what ran: that
 run is INCOMPLETE, and the scenarios not yet started are listed as
@@ -181,11 +183,16 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 	fs.Var(listen, "listen", "external mode: NAME=ADDR, where dependency NAME's fake listens (repeatable)")
 	fs.BoolVar(&p.allowNonLoopback, "allow-non-loopback", false, "let --metrics listen beyond this machine")
 	recordLevel := fs.String("record", record.LevelFull, "how much to record: full, or windows[:N] (the first and last N calls of every run of successes or of rejections, every other call but short streaks of failures among successes, and aggregates of the rest)")
+	checkFlag := fs.String("check", record.LevelFull, "how to judge a run recorded in full: full (every call in memory), or windows[:N] (streamed through windows of N calls as --record windows keeps them: memory bounded by the changes of result, every call still on disk)")
 	names, err := parseFlags(fs, args)
 	if err != nil {
 		return p, err
 	}
-	level, windowCalls, err := parseRecordLevel(*recordLevel)
+	level, windowCalls, err := parseLevel("record", *recordLevel)
+	if err != nil {
+		return p, err
+	}
+	checkLevel, checkWindowCalls, err := parseLevel("check", *checkFlag)
 	if err != nil {
 		return p, err
 	}
@@ -212,14 +219,20 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 		if err := sc.CanRun(scenarios.Mode(*mode)); err != nil {
 			return p, usageError{err}
 		}
-		if level == record.LevelWindows {
-			if why := runner.WindowsRefused(sc, cmp.Or(scenarios.Mode(*mode), sc.Mode.OrDefault()), windowCalls); why != "" {
-				return p, usagef("run: --record %s: %s: %s", *recordLevel, arg, why)
+		for _, l := range []struct {
+			flag, value, level string
+			k                  int
+		}{{"record", *recordLevel, level, windowCalls}, {"check", *checkFlag, checkLevel, checkWindowCalls}} {
+			if l.level != record.LevelWindows {
+				continue
+			}
+			if why := runner.WindowsRefused(sc, cmp.Or(scenarios.Mode(*mode), sc.Mode.OrDefault()), l.k); why != "" {
+				return p, usagef("run: --%s %s: %s: %s", l.flag, l.value, arg, why)
 			}
 		}
 		for _, impl := range impls {
 			j := job{arg: arg, sc: sc, opts: runner.Options{Out: p.out, Seed: *seed, Mode: scenarios.Mode(*mode), Breaker: impl,
-				Record: level, WindowCalls: windowCalls}}
+				Record: level, WindowCalls: windowCalls, CheckWindowCalls: checkWindowCalls}}
 			j.dir = j.opts.RunDir(sc)
 			if prev, dup := seen[j.dir]; dup {
 				return p, duplicateError(prev, arg, j.dir)
@@ -231,20 +244,20 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 	return p, nil
 }
 
-// parseRecordLevel reads --record: full, windows or windows:N.
-func parseRecordLevel(v string) (level string, windowCalls int, err error) {
+// parseLevel reads --record or --check: full, windows or windows:N.
+func parseLevel(flag, v string) (level string, windowCalls int, err error) {
 	name, n, hasN := strings.Cut(v, ":")
 	switch {
 	case name == record.LevelFull && !hasN:
 		return record.LevelFull, 0, nil
 	case name != record.LevelWindows:
-		return "", 0, usagef("run: --record %q: want full, windows or windows:N", v)
+		return "", 0, usagef("run: --%s %q: want full, windows or windows:N", flag, v)
 	case !hasN:
 		return record.LevelWindows, record.DefaultWindowCalls, nil
 	}
 	k, err := strconv.Atoi(n)
 	if err != nil || k < 1 || k > 1<<20 {
-		return "", 0, usagef("run: --record %q: N must be a whole number of calls from 1 to 1048576", v)
+		return "", 0, usagef("run: --%s %q: N must be a whole number of calls from 1 to 1048576", flag, v)
 	}
 	return record.LevelWindows, k, nil
 }

@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -53,14 +54,19 @@ func BenchmarkCheckNFR6(b *testing.B) {
 }
 
 // BenchmarkDirNFR6 reads the run directory back and checks it, as
-// `breakerlab run` does after a run.
+// `breakerlab run` does after a run: every call in memory, and streamed
+// through windows of 8 calls (`run --check windows`).
 func BenchmarkDirNFR6(b *testing.B) {
 	run := drive(b, nfr6(), newReal)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := check.Dir(run.Dir, check.Options{}); err != nil {
-			b.Fatal(err)
-		}
+	for _, k := range []int{0, record.DefaultWindowCalls} {
+		b.Run(fmt.Sprintf("window_calls=%d", k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := check.Dir(run.Dir, check.Options{WindowCalls: k}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/run")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/run")
 }

@@ -52,6 +52,14 @@ type Options struct {
 	// ContextEvents is how many events before a violation it quotes. 0
 	// means 5; negative means none.
 	ContextEvents int
+	// WindowCalls, when above 0, has [Dir] judge a run recorded in full
+	// at the windows level, with windows of this many calls: its records
+	// stream through the windows filter ([record.ReadWindows]), so the
+	// checker's memory is bounded by the calls near each change of result
+	// instead of growing with the run, and the windows level's exactness
+	// applies. A run recorded at the windows level is judged as recorded.
+	// Negative is an error.
+	WindowCalls int
 }
 
 // check is one row of the verdict: an NFR-6 invariant or a
@@ -90,11 +98,19 @@ type checker struct {
 	warnings []string
 }
 
-// Dir reads the run directory dir and judges it; see [Judge]. It writes
+// Dir reads the run directory dir (at the windows level with
+// Options.WindowCalls) and judges it; see [Judge]. It writes
 // nothing: the verdict's Write writes verdict.json, [record.WriteInferred]
 // inferred.jsonl.
 func Dir(dir string, opts Options) (record.Verdict, []record.Transition, error) {
-	run, err := record.Read(dir)
+	read := record.Read
+	switch {
+	case opts.WindowCalls < 0:
+		return record.Verdict{}, nil, fmt.Errorf("check: Options.WindowCalls %d is negative", opts.WindowCalls)
+	case opts.WindowCalls > 0:
+		read = func(dir string) (*record.Run, error) { return record.ReadWindows(dir, opts.WindowCalls) }
+	}
+	run, err := read(dir)
 	if err != nil {
 		return record.Verdict{}, nil, err
 	}

@@ -24,8 +24,12 @@
 // compared with them (report.go). A check whose window never came is not
 // checked, never passed on nothing. A run recorded at the windows level
 // holds only the calls near each change of result; the omitted ones count
-// in sums (omitted.go: stats, I8, I9, the expectations). The checker is
+// in sums (omitted.go: stats, I8, I9, the expectations). A run recorded in
+// full is judged so too with Options.WindowCalls, streamed from its files
+// through the windows filter (record.ReadWindows): that is how the checker
+// judges a run of any length in memory bounded by its changes of result,
+// not by its calls. The checker is
 // proved able to fail by tests that feed it broken breakers
 // (mutation_test.go, and package scenarios/mutants over the whole library,
-// at both record levels).
+// at both record levels and streamed).
 package check

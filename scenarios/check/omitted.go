@@ -186,6 +186,10 @@ func (c *checker) windowsNote() string {
 	for _, d := range c.deps {
 		n += d.omitted.count()
 	}
-	return fmt.Sprintf("recorded at the windows level (%d calls at each end of every run of successes or of rejections, short streaks of failures among successes folded): %d calls omitted, judged in sums (I8, I9, expectations) only",
-		c.run.Meta.WindowCalls, n)
+	how := "recorded at the windows level"
+	if c.run.Filtered {
+		how = "judged at the windows level, streamed from a full record"
+	}
+	return fmt.Sprintf("%s (%d calls at each end of every run of successes or of rejections, short streaks of failures among successes folded): %d calls omitted, judged in sums (I8, I9, expectations) only",
+		how, c.run.Meta.WindowCalls, n)
 }

@@ -234,3 +234,20 @@ func TestWindowsLevelKeepsTheMatrix(t *testing.T) {
 		})
 	}
 }
+
+// A run recorded in full and judged at the windows level (streamed through
+// windows of the narrowest width, 4) catches every planted bug with the
+// same checks and rules as judged with every call in memory.
+func TestStreamedCheckKeepsTheMatrix(t *testing.T) {
+	full := ruleMatrix(t)
+	out := t.TempDir()
+	m, err := mutants.RunMatrix(context.Background(), impls(), mutants.RuleScenarios,
+		runner.Options{Out: out, CheckWindowCalls: 4})
+	require.NoError(t, err)
+	assert.Equal(t, full.Markdown(), m.Markdown())
+	for _, name := range mutants.RuleScenarios { // the last row's runs are on disk
+		v, err := record.ReadVerdict(filepath.Join(out, name+"@mutant-check-then-act"))
+		require.NoError(t, err)
+		assert.Regexp(t, `^judged at the windows level, streamed from a full record \(4 calls .*\): [1-9]\d* calls omitted`, v.Warnings[len(v.Warnings)-1], name)
+	}
+}

@@ -28,4 +28,6 @@
 // keeps only the calls near each change of result, with their requests, and
 // folds the rest into omitted.jsonl: counts and latency histograms per
 // dependency, kind of call and second (windows.go, omitted.go).
+// [ReadWindows] streams a run recorded in full through the same filter, so
+// that a run of any length can be judged in bounded memory.
 package record

@@ -30,6 +30,10 @@ type Run struct {
 	// record's Latency is nil.
 	Omitted        []Omitted
 	OmittedLatency map[OmittedKey]*hist.Histogram
+	// Filtered is set when the run was recorded in full and read at the
+	// windows level ([ReadWindows]): Meta says the windows level, and the
+	// files hold every call.
+	Filtered bool
 	// Warnings are problems that did not stop the read: a last line cut off
 	// by a killed run, a missing file.
 	Warnings []string
@@ -73,35 +77,15 @@ func Read(dir string) (*Run, error) {
 	})
 	var transWarn, snapWarn, omitWarn []string
 	if meta.Windows() {
+		run.OmittedLatency = make(map[OmittedKey]*hist.Histogram)
 		otherErrs = readFile(dir, OmittedFile, &omitWarn, func(f *os.File, size int64) ([]string, error) {
-			run.OmittedLatency = make(map[OmittedKey]*hist.Histogram)
 			return EachOmitted(f, f.Name(), func(o *Omitted) error {
-				if o.Latency != nil {
-					k := OmittedKey{o.Dep, o.Outcome}
-					if run.OmittedLatency[k] == nil {
-						run.OmittedLatency[k] = hist.New(hist.Fine)
-					}
-					run.OmittedLatency[k].Merge(o.Latency)
-				}
-				o.Latency = nil
-				run.Omitted = append(run.Omitted, *o)
+				run.addOmitted(o)
 				return nil
 			})
 		})
 	}
-	otherErrs = errors.Join(otherErrs,
-		readFile(dir, TransitionsFile, &transWarn, func(f *os.File, size int64) ([]string, error) {
-			return EachTransition(f, f.Name(), func(t *Transition) error {
-				run.Transitions = append(run.Transitions, *t)
-				return nil
-			})
-		}),
-		readFile(dir, SnapshotsFile, &snapWarn, func(f *os.File, size int64) ([]string, error) {
-			return EachSnapshot(f, f.Name(), func(s *Snapshot) error {
-				run.Snapshots = append(run.Snapshots, *s)
-				return nil
-			})
-		}))
+	otherErrs = errors.Join(otherErrs, run.readReports(&transWarn, &snapWarn))
 	wg.Wait()
 	for _, err := range []error{callErr, otherErrs, depErr} {
 		if err != nil {
@@ -110,6 +94,37 @@ func Read(dir string) (*Run, error) {
 	}
 	run.Warnings = slices.Concat(callWarn, transWarn, depWarn, snapWarn, omitWarn)
 	return run, nil
+}
+
+// addOmitted adds o to the run, its latencies merged into OmittedLatency.
+func (run *Run) addOmitted(o *Omitted) {
+	if o.Latency != nil {
+		k := OmittedKey{o.Dep, o.Outcome}
+		if run.OmittedLatency[k] == nil {
+			run.OmittedLatency[k] = hist.New(hist.Fine)
+		}
+		run.OmittedLatency[k].Merge(o.Latency)
+	}
+	o.Latency = nil
+	run.Omitted = append(run.Omitted, *o)
+}
+
+// readReports reads what the breaker reported: the transitions and the
+// snapshots.
+func (run *Run) readReports(transWarn, snapWarn *[]string) error {
+	return errors.Join(
+		readFile(run.Dir, TransitionsFile, transWarn, func(f *os.File, size int64) ([]string, error) {
+			return EachTransition(f, f.Name(), func(t *Transition) error {
+				run.Transitions = append(run.Transitions, *t)
+				return nil
+			})
+		}),
+		readFile(run.Dir, SnapshotsFile, snapWarn, func(f *os.File, size int64) ([]string, error) {
+			return EachSnapshot(f, f.Name(), func(s *Snapshot) error {
+				run.Snapshots = append(run.Snapshots, *s)
+				return nil
+			})
+		}))
 }
 
 // bytesPerRecord guesses a record's size in f, JSON lines or binary, to

@@ -1,6 +1,7 @@
 package record_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -205,4 +206,59 @@ func TestWindowsLevelFoldsShortFailureStreaks(t *testing.T) {
 	}
 	assert.Equal(t, map[record.Outcome]int64{record.OutcomeSuccess: 6, record.OutcomeFailure: 3}, byOutcome)
 	assert.ElementsMatch(t, [][2]int64{{1, 705e6}, {2, 1205e6}}, resets, "reset at the end of seq 7 and of seq 12")
+}
+
+// ReadWindows reads a run recorded in full as the windows level would have
+// recorded it: the same calls, requests and omitted records, from the
+// same writes; it refuses what the level refuses.
+func TestReadWindowsFiltersAFullRecord(t *testing.T) {
+	write := func(opts record.WriterOptions) string {
+		dir := t.TempDir()
+		w, err := record.Create(dir, testMeta(), opts)
+		require.NoError(t, err)
+		outcomes := strings.Repeat("S", 30) + "F" + strings.Repeat("S", 12) + "FFFFF" + strings.Repeat("R", 20) + strings.Repeat("S", 9) + "F"
+		for seq, o := range outcomes {
+			c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 70e6, EndNs: int64(seq)*70e6 + 5e6, Outcome: record.OutcomeSuccess, Gen: 1}
+			switch o {
+			case 'F':
+				c.Outcome, c.Err = record.OutcomeFailure, "injected error"
+			case 'R':
+				c.Outcome, c.Reject, c.Err, c.EndNs, c.Gen = record.OutcomeRejected, record.RejectOpen, "open", c.StartNs+1000, 2
+			}
+			if o != 'R' {
+				require.NoError(t, w.WriteDepRequest(record.DepRequest{Dep: "iam", Seq: uint64(seq), AtNs: c.StartNs + 1e6, Fault: "none"}))
+			}
+			require.NoError(t, w.WriteCall(c))
+		}
+		require.NoError(t, w.WriteSnapshot(record.Snapshot{Dep: "iam", AtNs: 1e9, State: record.StateClosed, Gen: 1}))
+		require.NoError(t, w.Close())
+		return dir
+	}
+	recorded, err := record.Read(write(record.WriterOptions{Level: record.LevelWindows, WindowCalls: 4}))
+	require.NoError(t, err)
+	fullDir := write(record.WriterOptions{})
+	streamed, err := record.ReadWindows(fullDir, 4)
+	require.NoError(t, err)
+	assert.True(t, streamed.Filtered)
+	assert.Equal(t, recorded.Meta.RecordLevel, streamed.Meta.RecordLevel)
+	assert.Equal(t, 4, streamed.Meta.WindowCalls)
+	assert.Equal(t, recorded.Calls, streamed.Calls)
+	assert.Equal(t, recorded.DepRequests, streamed.DepRequests)
+	assert.Equal(t, recorded.Omitted, streamed.Omitted)
+	assert.Equal(t, recorded.OmittedLatency, streamed.OmittedLatency)
+	assert.Equal(t, recorded.Snapshots, streamed.Snapshots)
+	assert.Less(t, len(streamed.Calls), 77, "some calls omitted")
+	assert.NotEmpty(t, streamed.Omitted)
+
+	again, err := record.ReadWindows(fullDir, 3)
+	assert.Nil(t, again)
+	assert.ErrorContains(t, err, "reading at the windows level, with windows of 3 calls: needs windows of at least 4 calls")
+	stress := testMeta()
+	stress.Mode = record.ModeStress
+	dir := t.TempDir()
+	w, err := record.Create(dir, stress, record.WriterOptions{})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	_, err = record.ReadWindows(dir, 8)
+	assert.ErrorContains(t, err, "stress mode records every call")
 }

@@ -54,6 +54,11 @@ type Options struct {
 	// WindowCalls is, at the windows level, how many like calls are kept
 	// at each end of a run of them; 0 means record.DefaultWindowCalls.
 	WindowCalls int
+	// CheckWindowCalls, when above 0, has a run recorded in full judged at
+	// the windows level with windows of this many calls, streamed from its
+	// files (check.Options.WindowCalls): every call stays on disk, and the
+	// checker's memory no longer grows with the run. Negative is an error.
+	CheckWindowCalls int
 }
 
 // Progress is a run's state while it goes, for a progress line.
@@ -192,6 +197,15 @@ func newRunner(sc *scenarios.Scenario, opts Options) (*runner, error) {
 	default:
 		return nil, fmt.Errorf("runner: Options.Record %q, want %s or %s", opts.Record, record.LevelFull, record.LevelWindows)
 	}
+	if k := opts.CheckWindowCalls; k != 0 {
+		why := "is negative"
+		if k > 0 {
+			why = WindowsRefused(sc, mode, k)
+		}
+		if why != "" {
+			return nil, fmt.Errorf("runner: %s: Options.CheckWindowCalls %d: %s", sc.Name, k, why)
+		}
+	}
 	dir := opts.RunDir(sc)
 	r := &runner{sc: sc, opts: opts, mode: mode, seed: seed, label: filepath.Base(dir), dir: dir, impl: opts.Breaker.Name}
 	if mode == scenarios.ModeExternal {
@@ -302,7 +316,7 @@ func (r *runner) end(runErr error, interrupted bool, leaked []record.Leak, race 
 // judge checks the records, writes verdict.json (with the race check and
 // the leaked goroutines' stacks) and inferred.jsonl, and completes res.
 func (r *runner) judge(res *Result, meta *record.Meta, runErr error) (*Result, error) {
-	v, inferred, err := check.Dir(r.dir, check.Options{})
+	v, inferred, err := check.Dir(r.dir, check.Options{WindowCalls: r.opts.CheckWindowCalls})
 	if err != nil {
 		return res, errors.Join(runErr, fmt.Errorf("runner: checking %s: %w", r.dir, err))
 	}
@@ -336,18 +350,8 @@ func orInt(v, def int) int {
 }
 
 // WindowsRefused says why sc, run in mode, cannot be recorded at the
-// windows level with windows of windowCalls calls, or "" when it can. The
-// level reads the calls in the order they reach the recorder as the order
-// they ended (sim and live runs write them so), and needs windows wide
-// enough for a half-open period's probes.
+// windows level with windows of windowCalls calls, or "" when it can
+// ([record.WindowsRefused]).
 func WindowsRefused(sc *scenarios.Scenario, mode scenarios.Mode, windowCalls int) string {
-	switch {
-	case mode == scenarios.ModeExternal:
-		return "external mode records every call (the windows level matches requests to calls by a seq the service need not send)"
-	case mode == scenarios.ModeStress:
-		return "stress mode records every call (each caller writes its calls in one batch, not in the order they ended, which the windows level needs; a stress run is bounded by its iterations anyway)"
-	case windowCalls < sc.MinWindowCalls():
-		return fmt.Sprintf("needs windows of at least %d calls (success_threshold + half_open_max_calls), or a run of successes could hide probes", sc.MinWindowCalls())
-	}
-	return ""
+	return record.WindowsRefused(string(mode), sc.MinWindowCalls(), windowCalls)
 }
