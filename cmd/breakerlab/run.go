@@ -35,8 +35,8 @@ anything runs.
 
 --record windows keeps, per dependency, only the calls near each change
 of result (the first and last N of every run of successes or of
-rejections; every cancellation; every failure but a streak shorter than
-the failure threshold among successes) and aggregates of the rest in
+rejections; every failure and cancellation but short streaks of them
+among successes) and aggregates of the rest in
 omitted.jsonl: for soaks of hours, in sim and live mode. The checks and
 reports account for the omitted calls (docs/run-directory.md says which
 stay exact). --check windows keeps every call on disk but judges the run
@@ -182,7 +182,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runPlan, error) {
 	listen := listenFlag{}
 	fs.Var(listen, "listen", "external mode: NAME=ADDR, where dependency NAME's fake listens (repeatable)")
 	fs.BoolVar(&p.allowNonLoopback, "allow-non-loopback", false, "let --metrics listen beyond this machine")
-	recordLevel := fs.String("record", record.LevelFull, "how much to record: full, or windows[:N] (the first and last N calls of every run of successes or of rejections, every other call but short streaks of failures among successes, and aggregates of the rest)")
+	recordLevel := fs.String("record", record.LevelFull, "how much to record: full, or windows[:N] (the first and last N calls of every run of successes or of rejections, every other call but short streaks of failures and cancellations among successes, and aggregates of the rest)")
 	checkFlag := fs.String("check", record.LevelFull, "how to judge a run recorded in full: full (every call in memory), or windows[:N] (streamed through windows of N calls as --record windows keeps them: memory bounded by the changes of result, every call still on disk)")
 	names, err := parseFlags(fs, args)
 	if err != nil {

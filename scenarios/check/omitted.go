@@ -16,9 +16,9 @@ import (
 // middle of runs of like calls, at least WindowCalls from any change of
 // result, so the inference does not need them: a success among successes
 // resets no count that is not already 0, a rejection among rejections
-// shows an open circuit staying open, and a streak of failures shorter
-// than the threshold with successes on either side (a fold) left a closed
-// circuit closed. They still count in the totals, the accounting of I8,
+// shows an open circuit staying open, and a short streak of failures
+// (fewer than the threshold) and cancellations with successes on either
+// side (a fold) left a closed circuit closed. They still count in the totals, the accounting of I8,
 // I9's percentile and the expectations; while a fold's failures counted
 // (to the success after them), the breaker's reported count is not judged.
 type omitted struct {
@@ -190,6 +190,6 @@ func (c *checker) windowsNote() string {
 	if c.run.Filtered {
 		how = "judged at the windows level, streamed from a full record"
 	}
-	return fmt.Sprintf("%s (%d calls at each end of every run of successes or of rejections, short streaks of failures among successes folded): %d calls omitted, judged in sums (I8, I9, expectations) only",
+	return fmt.Sprintf("%s (%d calls at each end of every run of successes or of rejections, short streaks of failures and cancellations among successes folded): %d calls omitted, judged in sums (I8, I9, expectations) only",
 		how, c.run.Meta.WindowCalls, n)
 }

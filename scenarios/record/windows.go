@@ -17,11 +17,11 @@ import (
 // error, fallback and generation: callClass). Of a run of successes or of
 // rejections it keeps the first k calls and the last k, and folds the ones
 // in between into Omitted records, one per kind of call and second of
-// start; cancellations are all kept, and failures too (omissible), but for
-// a streak shorter than the failure threshold in the middle of a run of
-// successes (foldCall): with k successes on either side, the breaker
-// stayed closed through it, and a long soak's random failures would
-// otherwise keep 2k+1 calls each. A call in the middle of a run is not yet
+// start; failures and cancellations are kept (omissible), but for a short
+// streak of them, with fewer failures than the failure threshold, in the
+// middle of a run of successes (foldCall): with k successes on either
+// side, the breaker stayed closed through it, and a long soak's random
+// failures would otherwise keep 2k+1 calls each. A call in the middle of a run is not yet
 // known to be there when it is taken: the last k calls wait in a ring, and
 // a call pushed out of the ring by a (k+1)-th like one is in the middle.
 //
@@ -102,11 +102,12 @@ type depWindow struct {
 	// (more holds a second and later request of one seq).
 	pending map[uint64]DepRequest
 	more    map[uint64][]DepRequest
-	// fold holds a streak of failures in the middle of a run of successes,
-	// then the successes after it, while it is undecided (foldCall):
-	// foldFails failures, then foldSuccs successes.
-	fold                 []Call
-	foldFails, foldSuccs int
+	// fold holds a streak of failures and cancellations in the middle of
+	// a run of successes, then the successes after it, while it is
+	// undecided (foldCall): foldStreak calls (foldFails of them failures),
+	// then foldSuccs successes.
+	fold                             []Call
+	foldStreak, foldFails, foldSuccs int
 	trip                 int // the dependency's failure threshold
 }
 
@@ -190,35 +191,42 @@ func (w *windows) take(d *depWindow, c Call) {
 	}
 }
 
-// foldCall holds c back if it may be part of a short streak of failures in
-// the middle of a run of successes (one with its k calls at the head
-// kept), or of the successes after one, and decides the streak: once k
-// successes of the run follow it, its failures are folded into Omitted
-// records (with ResetNs) and the successes go on with the run; anything
-// else first, or a streak as long as the failure threshold, and the held
-// calls are run as they came. It reports whether it held c.
+// foldCall holds c back if it may be part of a short streak of failures
+// and cancellations in the middle of a run of successes (one with its k
+// calls at the head kept), or of the successes after one, and decides the
+// streak: once k successes of the run follow it, its calls are folded into
+// Omitted records (with ResetNs) and the successes go on with the run;
+// anything else first, a streak of more than k calls, or one with as many
+// failures as the failure threshold, and the held calls are run as they
+// came. It reports whether it held c. A cancellation neither counts nor
+// resets, so it may sit among the failures.
 func (w *windows) foldCall(d *depWindow, c *Call) bool {
 	inRun := d.started && d.class.outcome == OutcomeSuccess && d.head >= w.k
 	switch {
 	case !inRun:
 		return false
-	case c.Outcome == OutcomeFailure && c.Gen == d.class.gen && d.foldSuccs == 0 && d.foldFails+1 < d.trip:
+	case c.Outcome == OutcomeIgnored && c.Gen == d.class.gen && d.foldSuccs == 0 && d.foldStreak < w.k:
 		d.fold = append(d.fold, *c)
+		d.foldStreak++
+		return true
+	case c.Outcome == OutcomeFailure && c.Gen == d.class.gen && d.foldSuccs == 0 && d.foldStreak < w.k && d.foldFails+1 < d.trip:
+		d.fold = append(d.fold, *c)
+		d.foldStreak++
 		d.foldFails++
 		return true
 	case len(d.fold) > 0 && classOf(c) == d.class:
 		d.fold = append(d.fold, *c)
 		if d.foldSuccs++; d.foldSuccs == w.k {
-			reset := d.fold[d.foldFails].EndNs // the success after the streak
+			reset := d.fold[d.foldStreak].EndNs // the success after the streak
 			for i := range d.fold {
-				if f := &d.fold[i]; f.Outcome == OutcomeFailure {
+				if f := &d.fold[i]; i < d.foldStreak {
 					o := w.omit(d, f, classOf(f))
 					o.ResetNs = max(o.ResetNs, reset)
 				} else {
 					w.run(d, *f)
 				}
 			}
-			d.fold, d.foldFails, d.foldSuccs = d.fold[:0], 0, 0
+			d.fold, d.foldStreak, d.foldFails, d.foldSuccs = d.fold[:0], 0, 0, 0
 		}
 		return true
 	}
@@ -229,7 +237,7 @@ func (w *windows) foldCall(d *depWindow, c *Call) bool {
 // unfold runs the calls foldCall held, as they came.
 func (w *windows) unfold(d *depWindow) {
 	held := d.fold
-	d.fold, d.foldFails, d.foldSuccs = nil, 0, 0
+	d.fold, d.foldStreak, d.foldFails, d.foldSuccs = nil, 0, 0, 0
 	for _, c := range held {
 		w.run(d, c)
 	}

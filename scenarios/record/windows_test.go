@@ -262,3 +262,38 @@ func TestReadWindowsFiltersAFullRecord(t *testing.T) {
 	_, err = record.ReadWindows(dir, 8)
 	assert.ErrorContains(t, err, "stress mode records every call")
 }
+
+// A cancellation neither counts nor resets: it folds with the failures
+// around it, but a streak of more than WindowCalls calls is kept.
+func TestWindowsLevelFoldsCancellationsAmongFailures(t *testing.T) {
+	dir := t.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: 3})
+	require.NoError(t, err)
+	outcomes := "SSSSS" + "FCF" + "SSS" + "CCCC" + "SSS"
+	for seq, o := range outcomes {
+		c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 100e6, EndNs: int64(seq)*100e6 + 5e6, Outcome: record.OutcomeSuccess, Gen: 1}
+		switch o {
+		case 'F':
+			c.Outcome, c.Err = record.OutcomeFailure, "injected error"
+		case 'C':
+			c.Outcome, c.Err = record.OutcomeIgnored, "context canceled"
+		}
+		require.NoError(t, w.WriteCall(c))
+	}
+	require.NoError(t, w.Close())
+	run, err := record.Read(dir)
+	require.NoError(t, err)
+	var kept []uint64
+	for _, c := range run.Calls {
+		kept = append(kept, c.Seq)
+	}
+	assert.Equal(t, []uint64{0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}, kept, "5–7 folded (3 and 4 omitted with the run); 11–14, four cancellations, kept")
+	folded := map[record.Outcome]int64{}
+	for _, o := range run.Omitted {
+		if o.ResetNs > 0 {
+			folded[o.Outcome] += o.Calls
+			assert.Equal(t, int64(805e6), o.ResetNs, "the end of seq 8")
+		}
+	}
+	assert.Equal(t, map[record.Outcome]int64{record.OutcomeFailure: 2, record.OutcomeIgnored: 1}, folded)
+}
