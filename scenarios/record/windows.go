@@ -108,7 +108,7 @@ type depWindow struct {
 	// then foldSuccs successes.
 	fold                             []Call
 	foldStreak, foldFails, foldSuccs int
-	trip                 int // the dependency's failure threshold
+	trip                             int // the dependency's failure threshold
 }
 
 // takeRequests removes and returns the requests of call seq.
