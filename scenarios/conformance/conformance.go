@@ -30,6 +30,14 @@ type Options struct {
 	// reports.WriteDir does (package reports draws plots, so this package
 	// does not import it: a test that wants reports imports it).
 	Report func(dir string) error
+	// Record, WindowCalls and CheckWindowCalls are runner.Options': how
+	// much of each run to record (record.LevelWindows keeps the calls near
+	// each change of result), and whether to judge a full record streamed
+	// through windows of calls. For soaks of hours, whose calls would not
+	// fit in memory (docs/run-directory.md, "Record levels").
+	Record           string
+	WindowCalls      int
+	CheckWindowCalls int
 }
 
 // Run runs every scenario against impl, each as a subtest of t named after
@@ -53,7 +61,8 @@ func Run(t *testing.T, impl runner.Implementation, opts Options) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := runner.Run(context.Background(), sc, runner.Options{Out: out, Seed: opts.Seed, Mode: opts.Mode, Breaker: impl})
+			res, err := runner.Run(context.Background(), sc, runner.Options{Out: out, Seed: opts.Seed, Mode: opts.Mode, Breaker: impl,
+				Record: opts.Record, WindowCalls: opts.WindowCalls, CheckWindowCalls: opts.CheckWindowCalls})
 			if res == nil || res.Verdict == nil {
 				t.Fatal(err) // it could not run: a setup error, not judged
 			}

@@ -57,24 +57,34 @@ func TestHelperBroken(t *testing.T) {
 	if os.Getenv("BREAKERLAB_CONFORMANCE_HELPER") == "" {
 		t.Skip("run by TestBrokenBreakerFails")
 	}
+	opts := conformance.Options{Scenarios: []string{"nfr6-iam-outage"}}
+	if os.Getenv("BREAKERLAB_CONFORMANCE_HELPER") == "streamed" {
+		opts.CheckWindowCalls = 8
+	}
 	conformance.Run(t, runner.Implementation{
 		Name:  "early",
 		New:   func(cfg breaker.Config) (runner.Breaker, error) { return &early{cfg: cfg}, nil },
 		Clock: true,
-	}, conformance.Options{Scenarios: []string{"nfr6-iam-outage"}})
+	}, opts)
 }
 
 // TestBrokenBreakerFails: a breaker that breaks a rule fails its subtests,
-// naming the check, the rule and the evidence.
+// naming the check, the rule and the evidence; judged with every call in
+// memory, or streamed through windows (Options.CheckWindowCalls).
 func TestBrokenBreakerFails(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestHelperBroken$", "-test.v")
-	cmd.Env = append(os.Environ(), "BREAKERLAB_CONFORMANCE_HELPER=1")
-	out, err := cmd.CombinedOutput()
-	require.Error(t, err, "the child test must fail:\n%s", out)
-	assert.Contains(t, string(out), "--- FAIL: TestHelperBroken/nfr6-iam-outage/I2")
-	assert.Contains(t, string(out), "(rule 1)")
-	assert.Contains(t, string(out), "opened after 4 consecutive failures, want 5")
-	assert.Contains(t, string(out), "--- PASS: TestHelperBroken/nfr6-iam-outage/I8")
+	for _, helper := range []string{"full", "streamed"} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestHelperBroken$", "-test.v")
+		cmd.Env = append(os.Environ(), "BREAKERLAB_CONFORMANCE_HELPER="+helper)
+		out, err := cmd.CombinedOutput()
+		require.Error(t, err, "the child test must fail:\n%s", out)
+		assert.Contains(t, string(out), "--- FAIL: TestHelperBroken/nfr6-iam-outage/I2", helper)
+		assert.Contains(t, string(out), "(rule 1)", helper)
+		assert.Contains(t, string(out), "opened after 4 consecutive failures, want 5", helper)
+		assert.Contains(t, string(out), "--- PASS: TestHelperBroken/nfr6-iam-outage/I8", helper)
+		if helper == "streamed" {
+			assert.Contains(t, string(out), "warning: judged at the windows level, streamed from a full record", helper)
+		}
+	}
 }
 
 // early is a minimal breaker, Execute only, that opens after
