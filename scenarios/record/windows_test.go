@@ -168,28 +168,12 @@ func TestWindowsLevelFoldsShortFailureStreaks(t *testing.T) {
 	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: 3})
 	require.NoError(t, err)
 	outcomes := "SSSSSS" + "F" + "SSS" + "FF" + "SSS" + "FFFFF" + "SSS" + "F" + "R" + "SSSS" + "F" + "S"
-	for seq, o := range outcomes {
-		c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 100e6, EndNs: int64(seq)*100e6 + 5e6, Outcome: record.OutcomeSuccess, Gen: 1}
-		switch o {
-		case 'F':
-			c.Outcome, c.Err = record.OutcomeFailure, "injected error"
-		case 'R':
-			c.Outcome, c.Reject, c.Err, c.EndNs = record.OutcomeRejected, record.RejectOpen, "open", c.StartNs+1000
-		}
-		if o != 'R' {
-			require.NoError(t, w.WriteDepRequest(record.DepRequest{Dep: "iam", Seq: uint64(seq), AtNs: c.StartNs, Fault: map[rune]string{'S': "none", 'F': "error"}[o]}))
-		}
-		require.NoError(t, w.WriteCall(c))
-	}
+	writeOutcomes(t, w, outcomes)
 	require.NoError(t, w.Close())
 
 	run, err := record.Read(dir)
 	require.NoError(t, err)
-	var kept []uint64
-	for _, c := range run.Calls {
-		kept = append(kept, c.Seq)
-	}
-	assert.Equal(t, []uint64{0, 1, 2, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30}, kept,
+	assert.Equal(t, []uint64{0, 1, 2, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30}, keptSeqs(run),
 		"folded: 6 and 10–11 (with the successes 3–5 and 7–9 around them); kept: the streak of 5, the failure before a rejection, the one the run ended on")
 	assert.Len(t, run.DepRequests, 21, "the kept admitted calls' requests")
 	byOutcome := map[record.Outcome]int64{}
@@ -217,19 +201,7 @@ func TestReadWindowsFiltersAFullRecord(t *testing.T) {
 		w, err := record.Create(dir, testMeta(), opts)
 		require.NoError(t, err)
 		outcomes := strings.Repeat("S", 30) + "F" + strings.Repeat("S", 12) + "FFFFF" + strings.Repeat("R", 20) + strings.Repeat("S", 9) + "F"
-		for seq, o := range outcomes {
-			c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 70e6, EndNs: int64(seq)*70e6 + 5e6, Outcome: record.OutcomeSuccess, Gen: 1}
-			switch o {
-			case 'F':
-				c.Outcome, c.Err = record.OutcomeFailure, "injected error"
-			case 'R':
-				c.Outcome, c.Reject, c.Err, c.EndNs, c.Gen = record.OutcomeRejected, record.RejectOpen, "open", c.StartNs+1000, 2
-			}
-			if o != 'R' {
-				require.NoError(t, w.WriteDepRequest(record.DepRequest{Dep: "iam", Seq: uint64(seq), AtNs: c.StartNs + 1e6, Fault: "none"}))
-			}
-			require.NoError(t, w.WriteCall(c))
-		}
+		writeOutcomes(t, w, outcomes)
 		require.NoError(t, w.WriteSnapshot(record.Snapshot{Dep: "iam", AtNs: 1e9, State: record.StateClosed, Gen: 1}))
 		require.NoError(t, w.Close())
 		return dir
@@ -270,24 +242,11 @@ func TestWindowsLevelFoldsCancellationsAmongFailures(t *testing.T) {
 	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: 3})
 	require.NoError(t, err)
 	outcomes := "SSSSS" + "FCF" + "SSS" + "CCCC" + "SSS"
-	for seq, o := range outcomes {
-		c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 100e6, EndNs: int64(seq)*100e6 + 5e6, Outcome: record.OutcomeSuccess, Gen: 1}
-		switch o {
-		case 'F':
-			c.Outcome, c.Err = record.OutcomeFailure, "injected error"
-		case 'C':
-			c.Outcome, c.Err = record.OutcomeIgnored, "context canceled"
-		}
-		require.NoError(t, w.WriteCall(c))
-	}
+	writeOutcomes(t, w, outcomes)
 	require.NoError(t, w.Close())
 	run, err := record.Read(dir)
 	require.NoError(t, err)
-	var kept []uint64
-	for _, c := range run.Calls {
-		kept = append(kept, c.Seq)
-	}
-	assert.Equal(t, []uint64{0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}, kept, "5–7 folded (3 and 4 omitted with the run); 11–14, four cancellations, kept")
+	assert.Equal(t, []uint64{0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}, keptSeqs(run), "5–7 folded (3 and 4 omitted with the run); 11–14, four cancellations, kept")
 	folded := map[record.Outcome]int64{}
 	for _, o := range run.Omitted {
 		if o.ResetNs > 0 {
@@ -296,4 +255,38 @@ func TestWindowsLevelFoldsCancellationsAmongFailures(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[record.Outcome]int64{record.OutcomeFailure: 2, record.OutcomeIgnored: 1}, folded)
+}
+
+// writeOutcomes writes a call of dependency iam for each letter of
+// outcomes, seq 0 on, 100 ms apart: S a success, F a failure, C a
+// cancellation (5 ms each, generation 1, their request first, with the
+// fault "error" for a failure, else "none"), R a rejection (1 µs,
+// generation 2, no request).
+func writeOutcomes(t *testing.T, w *record.Writer, outcomes string) {
+	t.Helper()
+	for seq, o := range outcomes {
+		c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(seq) * 100e6, EndNs: int64(seq)*100e6 + 5e6, Outcome: record.OutcomeSuccess, Gen: 1}
+		fault := "none"
+		switch o {
+		case 'F':
+			c.Outcome, c.Err, fault = record.OutcomeFailure, "injected error", "error"
+		case 'C':
+			c.Outcome, c.Err = record.OutcomeIgnored, "context canceled"
+		case 'R':
+			c.Outcome, c.Reject, c.Err, c.EndNs, c.Gen = record.OutcomeRejected, record.RejectOpen, "open", c.StartNs+1000, 2
+		}
+		if o != 'R' {
+			require.NoError(t, w.WriteDepRequest(record.DepRequest{Dep: "iam", Seq: uint64(seq), AtNs: c.StartNs + 1e6, Fault: fault}))
+		}
+		require.NoError(t, w.WriteCall(c))
+	}
+}
+
+// keptSeqs are the seqs of run's calls.
+func keptSeqs(run *record.Run) []uint64 {
+	var seqs []uint64
+	for _, c := range run.Calls {
+		seqs = append(seqs, c.Seq)
+	}
+	return seqs
 }
