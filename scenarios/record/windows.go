@@ -21,9 +21,10 @@ import (
 // streak of them, with fewer failures than the failure threshold, in the
 // middle of a run of successes (foldCall): with k successes on either
 // side, the breaker stayed closed through it, and a long soak's random
-// failures would otherwise keep 2k+1 calls each. A call in the middle of a run is not yet
-// known to be there when it is taken: the last k calls wait in a ring, and
-// a call pushed out of the ring by a (k+1)-th like one is in the middle.
+// failures would otherwise keep 2k+1 calls each. A call in the middle of a
+// run is not yet known to be there when it is taken: the last k calls wait
+// in a ring, and a call pushed out of the ring by a (k+1)-th like one is in
+// the middle.
 //
 // A request at a fake belongs with its call (the same dep and seq): it
 // waits while its call is undecided, then is written or folded with it.
@@ -31,8 +32,8 @@ type windows struct {
 	mu      sync.Mutex
 	closed  bool
 	k       int
-	reorder bool           // calls may come out of the order they ended (not sim)
-	trip    map[string]int // each dependency's failure threshold (foldCall)
+	reorder bool  // calls may come out of the order they ended (not sim)
+	meta    *Meta // the run's: its dependencies' failure thresholds (foldCall)
 	deps    map[string]*depWindow
 	list    []*depWindow // deps in the order they first came, for a fixed output order
 	// decided remembers the latest decisions (kept or omitted) on
@@ -128,22 +129,16 @@ func (d *depWindow) takeRequests(seq uint64) (first DepRequest, more []DepReques
 // newWindows returns the filter for a run of meta's dependencies, keeping
 // k calls at either end of each run.
 func newWindows(k int, meta *Meta, call func(Call), req func(DepRequest), omitted func(*Omitted)) *windows {
-	trip := make(map[string]int)
-	for _, d := range meta.Dependencies {
-		trip[d.Name] = d.Breaker.WithDefaults().FailureThreshold
-	}
-	return &windows{k: k, reorder: meta.Mode != ModeSim, trip: trip, deps: make(map[string]*depWindow),
+	return &windows{k: k, reorder: meta.Mode != ModeSim, meta: meta, deps: make(map[string]*depWindow),
 		decided: make(map[callKey]decision), writeCall: call, writeRequest: req, writeOmitted: omitted}
 }
 
 func (w *windows) dep(name string) *depWindow {
 	d := w.deps[name]
 	if d == nil {
+		md, _ := w.meta.Dependency(name) // one meta.json does not name: the defaults
 		d = &depWindow{name: name, tail: make([]Call, w.k), pending: make(map[uint64]DepRequest), more: make(map[uint64][]DepRequest),
-			trip: w.trip[name]}
-		if d.trip == 0 { // a dependency meta.json does not name: the defaults
-			d.trip = BreakerConfig{}.WithDefaults().FailureThreshold
-		}
+			trip: md.Breaker.WithDefaults().FailureThreshold}
 		w.deps[name] = d
 		w.list = append(w.list, d)
 	}
@@ -205,14 +200,13 @@ func (w *windows) foldCall(d *depWindow, c *Call) bool {
 	switch {
 	case !inRun:
 		return false
-	case c.Outcome == OutcomeIgnored && c.Gen == d.class.gen && d.foldSuccs == 0 && d.foldStreak < w.k:
+	case (c.Outcome == OutcomeIgnored || c.Outcome == OutcomeFailure && d.foldFails+1 < d.trip) &&
+		c.Gen == d.class.gen && d.foldSuccs == 0 && d.foldStreak < w.k:
 		d.fold = append(d.fold, *c)
 		d.foldStreak++
-		return true
-	case c.Outcome == OutcomeFailure && c.Gen == d.class.gen && d.foldSuccs == 0 && d.foldStreak < w.k && d.foldFails+1 < d.trip:
-		d.fold = append(d.fold, *c)
-		d.foldStreak++
-		d.foldFails++
+		if c.Outcome == OutcomeFailure {
+			d.foldFails++
+		}
 		return true
 	case len(d.fold) > 0 && classOf(c) == d.class:
 		d.fold = append(d.fold, *c)
