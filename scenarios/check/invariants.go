@@ -133,7 +133,7 @@ func (c *checker) checkI2(col *collector) string {
 // sawFailure reports whether a closed generation of d took a failure: a
 // recorded one, or a fold's (a streak that stayed short of the threshold).
 func (d *dep) sawFailure() bool {
-	if len(d.omitted.folds) > 0 {
+	if d.omitted.foldedFailures > 0 {
 		return true
 	}
 	for i := range d.tries {

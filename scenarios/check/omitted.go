@@ -18,9 +18,10 @@ import (
 // resets no count that is not already 0, a rejection among rejections
 // shows an open circuit staying open, and a short streak of failures
 // (fewer than the threshold) and cancellations with successes on either
-// side (a fold) left a closed circuit closed. They still count in the totals, the accounting of I8,
-// I9's percentile and the expectations; while a fold's failures counted
-// (to the success after them), the breaker's reported count is not judged.
+// side (a fold) left a closed circuit closed. They still count in the
+// totals, the accounting of I8, I9's percentile and the expectations;
+// while a fold's failures counted (to the success after them), the
+// breaker's reported count is not judged.
 type omitted struct {
 	calls     record.Totals
 	served    uint64 // successes, and failures or rejections a fallback answered
@@ -35,6 +36,8 @@ type omitted struct {
 	// latest end among folds[:i+1].
 	folds     [][2]int64
 	foldReach []int64
+	// foldedFailures counts the failures among the folds' calls.
+	foldedFailures uint64
 }
 
 // omittedSpan is where one Omitted record's calls started and ended.
@@ -82,6 +85,9 @@ func (om *omitted) add(o *record.Omitted) {
 	switch {
 	case o.ResetNs > 0:
 		om.folds = append(om.folds, [2]int64{o.StartNs, o.ResetNs})
+		if o.Outcome == record.OutcomeFailure {
+			om.foldedFailures += n
+		}
 	case n > 0: // the calls of a fold start among those of its run
 		om.spans = append(om.spans, omittedSpan{o.StartNs, o.EndNs, o.Calls})
 	}
