@@ -46,10 +46,11 @@ type Omitted struct {
 	Calls    int64   `json:"calls"`
 	StartNs  int64   `json:"start_ns"` // the earliest start
 	EndNs    int64   `json:"end_ns"`   // the latest end
-	// ResetNs is, for failures folded out of a run of successes (a streak
-	// shorter than the failure threshold), the latest end of the success
-	// that followed each streak: until then the breaker counted them.
-	// Omitted when 0.
+	// ResetNs is, for failures and cancellations folded out of a run of
+	// successes (a short streak, with fewer failures than the failure
+	// threshold), the latest end of the first success after each streak
+	// that started once the streak had ended: until then the breaker may
+	// have counted them. Omitted when 0.
 	ResetNs int64 `json:"reset_ns,omitempty"`
 	// Latency is the histogram of the calls' latencies (end − start), at
 	// hist.Fine precision.

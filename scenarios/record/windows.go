@@ -105,10 +105,12 @@ type depWindow struct {
 	more    map[uint64][]DepRequest
 	// fold holds a streak of failures and cancellations in the middle of
 	// a run of successes, then the successes after it, while it is
-	// undecided (foldCall): foldStreak calls (foldFails of them failures),
-	// then foldSuccs successes.
+	// undecided (foldCall): foldStreak calls (foldFails of them failures)
+	// that had all ended by foldEnd, then successes, foldSuccs of them
+	// started after foldEnd, the first of which ended at foldReset.
 	fold                             []Call
 	foldStreak, foldFails, foldSuccs int
+	foldEnd, foldReset               int64
 	trip                             int // the dependency's failure threshold
 }
 
@@ -189,12 +191,15 @@ func (w *windows) take(d *depWindow, c Call) {
 // foldCall holds c back if it may be part of a short streak of failures
 // and cancellations in the middle of a run of successes (one with its k
 // calls at the head kept), or of the successes after one, and decides the
-// streak: once k successes of the run follow it, its calls are folded into
-// Omitted records (with ResetNs) and the successes go on with the run;
-// anything else first, a streak of more than k calls, or one with as many
-// failures as the failure threshold, and the held calls are run as they
-// came. It reports whether it held c. A cancellation neither counts nor
-// resets, so it may sit among the failures.
+// streak: once k successes of the run that started after the streak had
+// ended follow it (their results surely reached the breaker after the
+// streak's, also in live mode, where concurrent results cross), its calls
+// are folded into Omitted records, with ResetNs the end of the first of
+// them, and the successes go on with the run; anything else first, a
+// streak of more than k calls, or one with as many failures as the failure
+// threshold, and the held calls are run as they came. It reports whether
+// it held c. A cancellation neither counts nor resets, so it may sit among
+// the failures, and so may a success that started before the streak ended.
 func (w *windows) foldCall(d *depWindow, c *Call) bool {
 	inRun := d.started && d.class.outcome == OutcomeSuccess && d.head >= w.k
 	switch {
@@ -204,23 +209,21 @@ func (w *windows) foldCall(d *depWindow, c *Call) bool {
 		c.Gen == d.class.gen && d.foldSuccs == 0 && d.foldStreak < w.k:
 		d.fold = append(d.fold, *c)
 		d.foldStreak++
+		d.foldEnd = max(d.foldEnd, c.EndNs)
 		if c.Outcome == OutcomeFailure {
 			d.foldFails++
 		}
 		return true
 	case len(d.fold) > 0 && classOf(c) == d.class:
 		d.fold = append(d.fold, *c)
-		if d.foldSuccs++; d.foldSuccs == w.k {
-			reset := d.fold[d.foldStreak].EndNs // the success after the streak
-			for i := range d.fold {
-				if f := &d.fold[i]; i < d.foldStreak {
-					o := w.omit(d, f, classOf(f))
-					o.ResetNs = max(o.ResetNs, reset)
-				} else {
-					w.run(d, *f)
-				}
-			}
-			d.fold, d.foldStreak, d.foldFails, d.foldSuccs = d.fold[:0], 0, 0, 0
+		if c.StartNs <= d.foldEnd {
+			return true // its result may have reached the breaker before the streak's
+		}
+		if d.foldSuccs++; d.foldSuccs == 1 {
+			d.foldReset = c.EndNs
+		}
+		if d.foldSuccs == w.k {
+			w.foldStreak(d)
 		}
 		return true
 	}
@@ -228,14 +231,31 @@ func (w *windows) foldCall(d *depWindow, c *Call) bool {
 	return false
 }
 
+// foldStreak folds the held streak's calls into Omitted records, and runs
+// the successes held after it.
+func (w *windows) foldStreak(d *depWindow) {
+	for i := range d.fold {
+		if f := &d.fold[i]; f.Outcome != OutcomeSuccess {
+			o := w.omit(d, f, classOf(f))
+			o.ResetNs = max(o.ResetNs, d.foldReset)
+		} else {
+			w.run(d, *f)
+		}
+	}
+	d.clearFold()
+}
+
 // unfold runs the calls foldCall held, as they came.
 func (w *windows) unfold(d *depWindow) {
 	held := d.fold
-	d.fold, d.foldStreak, d.foldFails, d.foldSuccs = nil, 0, 0, 0
+	d.clearFold()
 	for _, c := range held {
 		w.run(d, c)
 	}
-	d.fold = held[:0]
+}
+
+func (d *depWindow) clearFold() {
+	d.fold, d.foldStreak, d.foldFails, d.foldSuccs, d.foldEnd, d.foldReset = d.fold[:0], 0, 0, 0, 0, 0
 }
 
 // run takes c into d's runs of like calls.

@@ -290,3 +290,39 @@ func keptSeqs(run *record.Run) []uint64 {
 	}
 	return seqs
 }
+
+// Only successes that started after a streak had ended confirm its fold
+// (their results surely reached the breaker after the streak's); one in
+// flight meanwhile is held with it, and reset_ns is the first confirming
+// success's end.
+func TestWindowsLevelFoldsOnlyOnLaterSuccesses(t *testing.T) {
+	dir := t.TempDir()
+	w, err := record.Create(dir, testMeta(), record.WriterOptions{Level: record.LevelWindows, WindowCalls: 3})
+	require.NoError(t, err)
+	call := func(seq, start, end int, o record.Outcome) {
+		c := record.Call{Seq: uint64(seq), Dep: "iam", StartNs: int64(start) * 1e6, EndNs: int64(end) * 1e6, Outcome: o, Gen: 1}
+		if o == record.OutcomeFailure {
+			c.Err = "injected error"
+		}
+		require.NoError(t, w.WriteCall(c))
+	}
+	for seq := range 4 {
+		call(seq, seq*100, seq*100+10, record.OutcomeSuccess)
+	}
+	call(4, 400, 480, record.OutcomeFailure)
+	call(5, 450, 490, record.OutcomeSuccess) // in flight while the failure ended
+	call(6, 500, 510, record.OutcomeSuccess)
+	call(7, 600, 610, record.OutcomeSuccess)
+	call(8, 700, 710, record.OutcomeSuccess) // the third that started after 480: the fold holds
+	require.NoError(t, w.Close())
+	run, err := record.Read(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{0, 1, 2, 6, 7, 8}, keptSeqs(run), "the failure folded; 3 and 5 omitted with the run")
+	var resets []int64
+	for _, o := range run.Omitted {
+		if o.ResetNs > 0 {
+			resets = append(resets, o.ResetNs)
+		}
+	}
+	assert.Equal(t, []int64{510e6}, resets, "the end of seq 6, not of seq 5")
+}
