@@ -242,16 +242,3 @@ func (sc *Scenario) BreakerSpec(i int) BreakerSpec {
 	}
 	return spec.withDefaults()
 }
-
-// MinWindowCalls is the narrowest window the windows record level may use
-// for sc: the probes of one half-open period that can succeed before it
-// closes (SuccessThreshold + HalfOpenMaxCalls), for the dependency with the
-// most. Narrower, a run of successes could hide probes the checks need.
-func (sc *Scenario) MinWindowCalls() int {
-	n := 1
-	for i := range sc.Dependencies {
-		spec := sc.BreakerSpec(i)
-		n = max(n, spec.SuccessThreshold+spec.HalfOpenMaxCalls)
-	}
-	return n
-}

@@ -31,13 +31,14 @@ func WindowsRefused(mode string, least, k int) string {
 
 // MinWindowCalls is the narrowest window the run's dependencies allow:
 // the largest success_threshold + half_open_max_calls among them.
+// A run that names no dependency is judged by the NFR-6 defaults.
 func (m *Meta) MinWindowCalls() int {
-	n := BreakerConfig{}.WithDefaults()
-	least := n.SuccessThreshold + n.HalfOpenMaxCalls
-	if len(m.Dependencies) > 0 {
-		least = 1
+	deps := m.Dependencies
+	if len(deps) == 0 {
+		deps = []Dependency{{}}
 	}
-	for _, d := range m.Dependencies {
+	least := 0
+	for _, d := range deps {
 		c := d.Breaker.WithDefaults()
 		least = max(least, c.SuccessThreshold+c.HalfOpenMaxCalls)
 	}

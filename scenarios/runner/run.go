@@ -353,5 +353,9 @@ func orInt(v, def int) int {
 // windows level with windows of windowCalls calls, or "" when it can
 // ([record.WindowsRefused]).
 func WindowsRefused(sc *scenarios.Scenario, mode scenarios.Mode, windowCalls int) string {
-	return record.WindowsRefused(string(mode), sc.MinWindowCalls(), windowCalls)
+	var deps record.Meta // the breakers meta.json will name: their width rule is record's
+	for i, dep := range sc.Dependencies {
+		deps.Dependencies = append(deps.Dependencies, record.Dependency{Name: dep.Name, Breaker: breakerConfig(sc, i)})
+	}
+	return record.WindowsRefused(string(mode), deps.MinWindowCalls(), windowCalls)
 }

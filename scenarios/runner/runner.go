@@ -70,19 +70,24 @@ func (r *runner) meta() record.Meta {
 		m.Load = stressLoad(sc.Stress)
 	}
 	for i, dep := range sc.Dependencies {
-		spec := sc.BreakerSpec(i)
 		m.Dependencies = append(m.Dependencies, record.Dependency{
-			Name:   dep.Name,
-			Preset: dep.Preset,
-			Breaker: record.BreakerConfig{
-				FailureThreshold: spec.FailureThreshold, SuccessThreshold: spec.SuccessThreshold,
-				RecoveryTimeoutNs: int64(spec.RecoveryTimeout), HalfOpenMaxCalls: spec.HalfOpenMaxCalls,
-			},
+			Name:            dep.Name,
+			Preset:          dep.Preset,
+			Breaker:         breakerConfig(sc, i),
 			Phases:          sc.FaultPhases(i),
 			ClientTimeoutNs: int64(dep.Client.Timeout),
 		})
 	}
 	return m
+}
+
+// breakerConfig is dependency i's breaker configuration for meta.json.
+func breakerConfig(sc *scenarios.Scenario, i int) record.BreakerConfig {
+	spec := sc.BreakerSpec(i)
+	return record.BreakerConfig{
+		FailureThreshold: spec.FailureThreshold, SuccessThreshold: spec.SuccessThreshold,
+		RecoveryTimeoutNs: int64(spec.RecoveryTimeout), HalfOpenMaxCalls: spec.HalfOpenMaxCalls,
+	}
 }
 
 // expect converts the scenario's expectations for meta.json.
